@@ -1,0 +1,16 @@
+// @rill/core: the portable log engine. Pure TypeScript; runtimes wrap it, never the other way round.
+export * from "./bytes.ts";
+export * from "./compression.ts";
+export * from "./crc32c.ts";
+export * from "./errors.ts";
+export * from "./log-cleaner.ts";
+export * from "./offset-waiters.ts";
+export * from "./partition-log.ts";
+export * from "./partitioner.ts";
+export * from "./producer-state.ts";
+export * from "./record.ts";
+export * from "./record-batch.ts";
+export * from "./record-batch-decode.ts";
+export * from "./record-batch-split.ts";
+export * from "./storage.ts";
+export * from "./topic-config.ts";

@@ -1,0 +1,349 @@
+// The partition log: Kafka's Log/UnifiedLog, above the storage seam. It owns one partition as its
+// single writer (appends run one at a time), assigns dense offsets, enforces idempotence and limits,
+// tracks the high watermark, and wakes long-polls. Retention and compaction live in log-cleaner.ts.
+
+import type { CompressionType } from "./compression.ts";
+import { RillError } from "./errors.ts";
+import { createOffsetWaiters, type OffsetWaiters } from "./offset-waiters.ts";
+import { checkSequence, recordSequence } from "./producer-state.ts";
+import type { LogRecord, RecordInput } from "./record.ts";
+import {
+  type BatchHeader,
+  isControlBatch,
+  isTransactionalBatch,
+  setBaseOffset,
+  setLogAppendTime,
+  setPartitionLeaderEpoch,
+  splitBatches,
+} from "./record-batch.ts";
+import { decodeBatches, verifyBatch } from "./record-batch-decode.ts";
+import { encodeRecordsInBatches } from "./record-batch-split.ts";
+import type { EpochStart, PartitionState, ProducerEntry, Storage, StoredBatch } from "./storage.ts";
+import { resolveTopicConfig, type TopicConfig } from "./topic-config.ts";
+
+export interface PartitionLogOptions {
+  storage: Storage;
+  /** The partition's name in storage, e.g. "orders/0". */
+  partition: string;
+  /** Current topic configuration (read at every append, so config changes apply at once). */
+  config?: () => TopicConfig;
+  /** Clock, ms since the epoch. */
+  now?: () => number;
+  /** Leader epoch stamped on appended batches. */
+  leaderEpoch?: number;
+  /** When true, the high watermark only moves by setHighWatermark (replication decides it). */
+  replicated?: boolean;
+}
+
+export interface AppendedBatch {
+  baseOffset: number;
+  lastOffset: number;
+  /** True when the batch was a producer retry answered from producer state. */
+  duplicate: boolean;
+}
+
+export interface AppendResult {
+  batches: AppendedBatch[];
+  /** LogAppendTime given to the batches, or -1 under CreateTime. */
+  logAppendTime: number;
+  logStartOffset: number;
+}
+
+export interface ReadOptions {
+  maxBytes?: number;
+}
+
+export interface ReadResult {
+  /** Whole stored batches; the first may start before the requested offset. */
+  batches: StoredBatch[];
+  /** Offset to fetch next (past gaps that compaction left). */
+  nextOffset: number;
+  highWatermark: number;
+  logStartOffset: number;
+}
+
+export interface RecordsResult {
+  records: LogRecord[];
+  /** Offset to fetch next. */
+  nextOffset: number;
+  highWatermark: number;
+  logStartOffset: number;
+}
+
+export interface ListedOffset {
+  offset: number;
+  /** Timestamp of the record found; null when no record is at or after the time asked (offset is the end). */
+  timestamp: number | null;
+}
+
+export type OffsetSpec = "earliest" | "latest" | { timestamp: number };
+
+export const DEFAULT_FETCH_MAX_BYTES = 1024 * 1024;
+
+export interface PartitionLog {
+  readonly partition: string;
+  /** Loads state from storage; appends and reads call it on first use. */
+  open(): Promise<void>;
+  /** Appends one or more concatenated client batches (stamped in place with offsets). */
+  appendBatches(bytes: Uint8Array): Promise<AppendResult>;
+  /** Encodes records into batches (split to fit the size limit) and appends them atomically. */
+  appendRecords(records: readonly RecordInput[], options?: { compression?: CompressionType }): Promise<AppendResult>;
+  read(offset: number, options?: ReadOptions): Promise<ReadResult>;
+  readRecords(offset: number, options?: ReadOptions): Promise<RecordsResult>;
+  /** Waits until `offset` is readable (below the high watermark); false on timeout/abort. */
+  waitFor(offset: number, timeoutMs: number, signal?: Parameters<OffsetWaiters["wait"]>[2]): Promise<boolean>;
+  listOffset(spec: OffsetSpec): Promise<ListedOffset>;
+  state(): Promise<LogState>;
+  /** Moves the high watermark (replicated logs); never backwards, never past the log end. */
+  setHighWatermark(offset: number): void;
+  setLeaderEpoch(epoch: number): void;
+  /** Runs `fn` with appends excluded (retention, compaction, truncation use it). */
+  exclusive<T>(fn: (state: PartitionState) => Promise<T>): Promise<T>;
+  /** Re-reads state from storage after an outside change made under exclusive(). */
+  reload(): Promise<void>;
+  readonly config: () => TopicConfig;
+  readonly now: () => number;
+  readonly storage: Storage;
+}
+
+export interface LogState {
+  logStartOffset: number;
+  logEndOffset: number;
+  highWatermark: number;
+  sizeInBytes: number;
+  leaderEpoch: number;
+  epochs: EpochStart[];
+}
+
+export function createPartitionLog(options: PartitionLogOptions): PartitionLog {
+  const { storage, partition } = options;
+  const config = options.config ?? (() => resolveTopicConfig());
+  const now = options.now ?? Date.now;
+  let leaderEpoch = options.leaderEpoch ?? 0;
+  let state: PartitionState | undefined;
+  let producers = new Map<number, ProducerEntry>();
+  let highWatermark = 0;
+  let opening: Promise<void> | undefined;
+  let queue: Promise<unknown> = Promise.resolve();
+  const waiters = createOffsetWaiters(() => highWatermark);
+
+  async function load(): Promise<void> {
+    state = await storage.loadPartition(partition);
+    producers = new Map(state.producers.map((p) => [p.producerId, p]));
+    // Unreplicated, everything written is committed. Replicated, the leader re-learns the high
+    // watermark from its followers; until then, it is what was surely committed: the log start.
+    highWatermark = options.replicated ? Math.max(Math.min(highWatermark, state.logEndOffset), state.logStartOffset) : state.logEndOffset;
+  }
+
+  function open(): Promise<void> {
+    opening ??= load().catch((e) => {
+      opening = undefined;
+      throw e;
+    });
+    return opening;
+  }
+
+  /** Serialises writers: one append, truncation or cleaning at a time. */
+  function serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = queue.then(async () => {
+      await open();
+      return fn();
+    });
+    queue = run.catch(() => undefined);
+    return run;
+  }
+
+  function current(): PartitionState {
+    if (!state) throw new RillError("KAFKA_STORAGE_ERROR", `partition ${partition} is not open`);
+    return state;
+  }
+
+  function checkBatch(header: BatchHeader, cfg: TopicConfig): void {
+    if (header.sizeInBytes > cfg["max.message.bytes"]) {
+      throw new RillError(
+        "MESSAGE_TOO_LARGE",
+        `record batch of ${header.sizeInBytes} bytes exceeds max.message.bytes ${cfg["max.message.bytes"]}`,
+      );
+    }
+    if (isTransactionalBatch(header) || isControlBatch(header)) {
+      throw new RillError("INVALID_RECORD", "transactional and control batches are not supported");
+    }
+  }
+
+  async function appendParsed(parts: Array<{ header: BatchHeader; bytes: Uint8Array }>): Promise<AppendResult> {
+    const s = current();
+    const cfg = config();
+    const time = now();
+    const logAppendTime = cfg["message.timestamp.type"] === "LogAppendTime" ? time : -1;
+    const touched = new Map<number, ProducerEntry>();
+    const stored: StoredBatch[] = [];
+    const results: AppendedBatch[] = [];
+    let next = s.logEndOffset;
+    let timeIndex = s.timeIndex;
+    for (const { header, bytes } of parts) {
+      const idempotent = header.producerId >= 0;
+      const entry = idempotent ? (touched.get(header.producerId) ?? producers.get(header.producerId)) : undefined;
+      if (idempotent) {
+        const verdict = checkSequence(entry, header);
+        if (verdict.kind === "duplicate") {
+          results.push({ baseOffset: verdict.batch.baseOffset, lastOffset: verdict.batch.lastOffset, duplicate: true });
+          continue;
+        }
+      }
+      const baseOffset = next;
+      const lastOffset = baseOffset + header.lastOffsetDelta;
+      setBaseOffset(bytes, baseOffset);
+      setPartitionLeaderEpoch(bytes, leaderEpoch);
+      if (logAppendTime >= 0) setLogAppendTime(bytes, logAppendTime);
+      timeIndex = Math.max(timeIndex, logAppendTime >= 0 ? logAppendTime : header.maxTimestamp);
+      stored.push({ baseOffset, lastOffset, timeIndex, bytes });
+      if (idempotent) touched.set(header.producerId, recordSequence(entry, header, baseOffset, lastOffset, time));
+      results.push({ baseOffset, lastOffset, duplicate: false });
+      next = lastOffset + 1;
+    }
+    if (stored.length > 0) {
+      const lastEpoch = s.epochs[s.epochs.length - 1];
+      const epochStart = !lastEpoch || lastEpoch.epoch < leaderEpoch ? { epoch: leaderEpoch, startOffset: s.logEndOffset } : undefined;
+      await storage.append(partition, { expectedEndOffset: s.logEndOffset, batches: stored, producers: [...touched.values()], epochStart });
+      let added = 0;
+      for (const b of stored) added += b.bytes.length;
+      if (epochStart) s.epochs = [...s.epochs, epochStart];
+      s.logEndOffset = next;
+      s.sizeInBytes += added;
+      s.timeIndex = timeIndex;
+      for (const [id, e] of touched) producers.set(id, e);
+      if (!options.replicated) advanceHighWatermark(next);
+    }
+    return { batches: results, logAppendTime, logStartOffset: s.logStartOffset };
+  }
+
+  function advanceHighWatermark(offset: number): void {
+    const end = state?.logEndOffset ?? 0;
+    const next = Math.min(offset, end);
+    if (next <= highWatermark) return;
+    highWatermark = next;
+    waiters.notify(highWatermark);
+  }
+
+  function checkReadOffset(offset: number, s: PartitionState): void {
+    if (!Number.isSafeInteger(offset) || offset < s.logStartOffset || offset > s.logEndOffset) {
+      throw new RillError("OFFSET_OUT_OF_RANGE", `offset ${offset} is outside the log [${s.logStartOffset}, ${s.logEndOffset}]`, {
+        logStartOffset: s.logStartOffset,
+        highWatermark,
+        logEndOffset: s.logEndOffset,
+      });
+    }
+  }
+
+  async function read(offset: number, readOptions: ReadOptions = {}): Promise<ReadResult> {
+    await open();
+    const s = current();
+    checkReadOffset(offset, s);
+    const hw = highWatermark;
+    const logStartOffset = s.logStartOffset;
+    if (offset >= hw) return { batches: [], nextOffset: offset, highWatermark: hw, logStartOffset };
+    const maxBytes = readOptions.maxBytes ?? DEFAULT_FETCH_MAX_BYTES;
+    const batches = (await storage.read(partition, offset, maxBytes)).filter((b) => b.baseOffset < hw);
+    const last = batches[batches.length - 1];
+    // No batch below the high watermark means compaction emptied [offset, hw): skip to hw.
+    const nextOffset = last ? Math.max(offset, Math.min(last.lastOffset + 1, hw)) : hw;
+    return { batches, nextOffset, highWatermark: hw, logStartOffset };
+  }
+
+  return {
+    partition,
+    config,
+    now,
+    storage,
+    open,
+
+    async appendBatches(bytes) {
+      const cfg = config();
+      // Parse and verify before queueing: bad input is refused without waiting on other writers.
+      const parts = splitBatches(bytes);
+      for (const p of parts) {
+        checkBatch(p.header, cfg);
+        verifyBatch(p.bytes, {
+          requireDenseOffsets: true,
+          maxDecompressedBytes: cfg["max.message.bytes"] * 64,
+          requireKeys: cfg["cleanup.policy"] !== "delete",
+        });
+      }
+      return serial(() => appendParsed(parts));
+    },
+
+    async appendRecords(records, appendOptions = {}) {
+      const cfg = config();
+      if (cfg["cleanup.policy"] !== "delete" && records.some((r) => r.key == null)) {
+        throw new RillError("INVALID_RECORD", "a compacted topic needs a key on every record");
+      }
+      const batches = encodeRecordsInBatches(records, {
+        maxBatchBytes: cfg["max.message.bytes"],
+        compression: appendOptions.compression ?? "none",
+        now: now(),
+      });
+      return serial(() => appendParsed(batches));
+    },
+
+    read,
+
+    async readRecords(offset, readOptions) {
+      const result = await read(offset, readOptions);
+      const records = decodeBatches(result.batches.map((b) => b.bytes)).filter(
+        (r) => r.offset >= offset && r.offset < result.highWatermark,
+      );
+      return { records, nextOffset: result.nextOffset, highWatermark: result.highWatermark, logStartOffset: result.logStartOffset };
+    },
+
+    async waitFor(offset, timeoutMs, signal) {
+      await open();
+      return waiters.wait(offset, timeoutMs, signal);
+    },
+
+    async listOffset(spec) {
+      await open();
+      const s = current();
+      if (spec === "earliest") return { offset: s.logStartOffset, timestamp: null };
+      if (spec === "latest") return { offset: highWatermark, timestamp: null };
+      const found = await storage.findByTime(partition, spec.timestamp);
+      if (found && found.baseOffset < highWatermark) {
+        for (const r of decodeBatches([found.bytes])) {
+          if (r.offset >= s.logStartOffset && r.offset < highWatermark && r.timestamp >= spec.timestamp) {
+            return { offset: r.offset, timestamp: r.timestamp };
+          }
+        }
+      }
+      return { offset: highWatermark, timestamp: null };
+    },
+
+    async state() {
+      await open();
+      const s = current();
+      return {
+        logStartOffset: s.logStartOffset,
+        logEndOffset: s.logEndOffset,
+        highWatermark,
+        sizeInBytes: s.sizeInBytes,
+        leaderEpoch,
+        epochs: [...s.epochs],
+      };
+    },
+
+    setHighWatermark(offset) {
+      advanceHighWatermark(offset);
+    },
+
+    setLeaderEpoch(epoch) {
+      leaderEpoch = epoch;
+    },
+
+    exclusive(fn) {
+      return serial(() => fn(current()));
+    },
+
+    async reload() {
+      await load();
+      waiters.notify(highWatermark);
+    },
+  };
+}

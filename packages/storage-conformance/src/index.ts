@@ -1,0 +1,18 @@
+// @rill/storage-conformance: ONE suite that every backend of the storage seam must pass.
+import { describe } from "vitest";
+import type { StorageFixture } from "./fixture.ts";
+import { logCases } from "./log-cases.ts";
+import { propertyCases } from "./property-cases.ts";
+import { storageCases } from "./storage-cases.ts";
+
+export type { StorageFixture } from "./fixture.ts";
+export { freshPartition, makeBatch } from "./fixture.ts";
+
+/** Registers the conformance suite for one backend with vitest. */
+export function runStorageConformance(fixture: StorageFixture): void {
+  describe(`storage conformance: ${fixture.name}`, () => {
+    storageCases(fixture);
+    logCases(fixture);
+    propertyCases(fixture);
+  });
+}
