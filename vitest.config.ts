@@ -1,4 +1,6 @@
 import { defineConfig } from "vitest/config";
+import { browserProject } from "./test/browser/project.ts";
+import { workersProject } from "./test/workers/project.ts";
 
 // One vitest run, several runtimes: Node (memory, fake IndexedDB, in-process server), workerd
 // (Durable Objects on SQLite) and Chromium (real IndexedDB). `--project <name>` runs one alone.
@@ -13,6 +15,8 @@ export default defineConfig({
           testTimeout: 30_000,
         },
       },
+      workersProject,
+      browserProject,
     ],
   },
 });

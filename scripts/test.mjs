@@ -1,14 +1,12 @@
 #!/usr/bin/env node
 // `npm test`: typecheck, lint, then every vitest project (Node, workerd, Chromium).
-// Installs Debian's Chromium first when the browser tests need it and it is missing.
+// Installs Debian's Chromium first when it is missing (the browser project drives the real one).
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import { chromiumPath, ensureChromium } from "./chromium.mjs";
 
-const steps = [
-  ["typecheck", "npm", ["run", "--silent", "typecheck"]],
-  ["lint", "npx", ["biome", "check", "."]],
-  ["tests", "npx", ["vitest", "run", ...process.argv.slice(2)]],
-];
+process.env.WRANGLER_SEND_METRICS = "false";
+process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
 
 function run(name, cmd, args) {
   const started = Date.now();
@@ -22,4 +20,11 @@ function run(name, cmd, args) {
   console.log(`✔ ${name} (${seconds}s)`);
 }
 
-for (const [name, cmd, args] of steps) run(name, cmd, args);
+ensureChromium();
+if (!existsSync(chromiumPath)) {
+  console.error(`✖ ${chromiumPath} is missing and could not be installed; the browser tests need it.`);
+  process.exit(1);
+}
+run("typecheck", "npm", ["run", "--silent", "typecheck"]);
+run("lint", "npx", ["biome", "check", "."]);
+run("tests", "npx", ["vitest", "run", ...process.argv.slice(2)]);

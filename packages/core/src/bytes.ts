@@ -7,7 +7,7 @@ import { RillError } from "./errors.ts";
 const TWO_32 = 2 ** 32;
 
 export const utf8Encoder = new TextEncoder();
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
 export function encodeUtf8(text: string): Uint8Array {
   return utf8Encoder.encode(text);

@@ -32,7 +32,7 @@ export function createOffsetWaiters(currentHighWatermark: () => number): OffsetW
         const waiter: Waiter = {
           offset,
           done: (ready) => {
-            clearTimeout(timer);
+            if (timer !== undefined) clearTimeout(timer);
             waiters = waiters.filter((w) => w !== waiter);
             resolve(ready);
           },

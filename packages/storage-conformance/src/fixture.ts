@@ -6,7 +6,7 @@ export interface StorageFixture {
   name: string;
   /** A new, empty storage. */
   create(): Promise<Storage>;
-  /** A new instance over the same data, as after a process restart. Omit for volatile backends. */
+  /** Closes `storage` and opens a new instance over the same data, as after a restart. Omit for volatile backends. */
   reopen?(storage: Storage): Promise<Storage>;
   /** fast-check runs per property (default 25). */
   propertyRuns?: number;

@@ -47,14 +47,19 @@ export function storageCases(fixture: StorageFixture): void {
       await storage.append(p, { expectedEndOffset: 0, batches, producers: [] });
       expect((await storage.read(p, 15, 1 << 20)).map((b) => b.baseOffset)).toEqual([10, 20]);
       expect((await storage.read(p, 0, 1)).map((b) => b.baseOffset)).toEqual([0]);
+      expect((await storage.read(p, 0, 0)).map((b) => b.baseOffset)).toEqual([0]);
       const firstTwo = (batches[0]?.bytes.length as number) + 1;
       expect((await storage.read(p, 0, firstTwo)).map((b) => b.baseOffset)).toEqual([0, 10]);
       expect(await storage.read(p, 30, 1 << 20)).toEqual([]);
     });
 
-    it("keeps stored bytes apart from the caller's buffers", async () => {
-      const a = makeBatch(0, 2);
-      const copy = a.bytes.slice();
+    it("keeps stored bytes apart from the caller's buffers, at their own size", async () => {
+      const made = makeBatch(0, 2);
+      const copy = made.bytes.slice();
+      // the batch is a view into a larger buffer: only the view may be stored
+      const padded = new Uint8Array(copy.length + 64);
+      padded.set(copy, 32);
+      const a = { ...made, bytes: padded.subarray(32, 32 + copy.length) };
       await storage.append(p, { expectedEndOffset: 0, batches: [a], producers: [] });
       a.bytes.fill(0);
       const [read] = await storage.read(p, 0, 1 << 20);
@@ -62,6 +67,7 @@ export function storageCases(fixture: StorageFixture): void {
       read?.bytes.fill(0);
       const [again] = await storage.read(p, 0, 1 << 20);
       expect(bytesEqual(again?.bytes as Uint8Array, copy)).toBe(true);
+      expect(again?.bytes.buffer.byteLength).toBe(copy.length);
     });
 
     it("refuses an append whose expected end offset is stale, changing nothing", async () => {
@@ -123,6 +129,7 @@ export function storageCases(fixture: StorageFixture): void {
       const batches = [makeBatch(0, 5), makeBatch(5, 5), makeBatch(10, 5)];
       await storage.append(p, { expectedEndOffset: 0, batches, producers: [] });
       await storage.truncateHead(p, 7);
+      expect((await storage.findByTime(p, 0))?.baseOffset).toBe(5);
       let state = await storage.loadPartition(p);
       expect(state.logStartOffset).toBe(7);
       expect(state.sizeInBytes).toBe(sizeOf(batches.slice(1)));
@@ -163,6 +170,7 @@ export function storageCases(fixture: StorageFixture): void {
       const smaller = { ...makeBatch(4, 1), lastOffset: 7 };
       await storage.replace(p, 4, 7, [smaller]);
       await storage.replace(p, 8, 11, []);
+      expect(await storage.findByTime(p, (batches[2] as { timeIndex: number }).timeIndex)).toBeNull();
       const state = await storage.loadPartition(p);
       expect(state.logEndOffset).toBe(12);
       expect(state.sizeInBytes).toBe(sizeOf([batches[0] as never, smaller]));
@@ -260,15 +268,17 @@ export function storageCases(fixture: StorageFixture): void {
       };
       await storage.append(p, { expectedEndOffset: 0, batches, producers: [entry], epochStart: { epoch: 0, startOffset: 0 } });
       await storage.truncateHead(p, 3);
-      await storage.commitOffsets("g", [{ topic: "t", partition: 0, offset: 4, metadata: null, leaderEpoch: 0, commitTimestamp: 1 }]);
-      await storage.putDocument("ns", "doc", 0, { kept: true });
+      const g = freshPartition("group");
+      const ns = freshPartition("ns");
+      await storage.commitOffsets(g, [{ topic: "t", partition: 0, offset: 4, metadata: null, leaderEpoch: 0, commitTimestamp: 1 }]);
+      await storage.putDocument(ns, "doc", 0, { kept: true });
       const before = await storage.loadPartition(p);
       const again = await reopen(storage);
       expect(await again.loadPartition(p)).toEqual(before);
       const [read] = await again.read(p, 3, 1 << 20);
       expect(bytesEqual(read?.bytes as Uint8Array, batches[1]?.bytes as Uint8Array)).toBe(true);
-      expect((await again.fetchOffsets("g")).map((o) => o.offset)).toEqual([4]);
-      expect((await again.getDocument("ns", "doc"))?.value).toEqual({ kept: true });
+      expect((await again.fetchOffsets(g)).map((o) => o.offset)).toEqual([4]);
+      expect((await again.getDocument(ns, "doc"))?.value).toEqual({ kept: true });
       await again.close();
     });
   }

@@ -94,7 +94,7 @@ export function createMemoryStorage(): Storage {
       if (!p) return [];
       const out: StoredBatch[] = [];
       let size = 0;
-      for (let i = firstEndingAtOrAfter(p.batches, fromOffset); i < p.batches.length && size < maxBytes; i++) {
+      for (let i = firstEndingAtOrAfter(p.batches, fromOffset); i < p.batches.length && (out.length === 0 || size < maxBytes); i++) {
         const b = p.batches[i] as StoredBatch;
         out.push({ ...b, bytes: b.bytes.slice() });
         size += b.bytes.length;

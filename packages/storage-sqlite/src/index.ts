@@ -1,0 +1,341 @@
+// SQLite backend of the storage seam, written against the shape of a Durable Object's
+// `ctx.storage` (`sql.exec` + `transactionSync`). Every method is one synchronous transaction, so
+// a check and its write (the append's end-offset guard, a document's version) cannot interleave.
+
+import {
+  type AppendRequest,
+  type BatchMeta,
+  type CommittedOffset,
+  type EpochStart,
+  emptyPartitionState,
+  MAX_BATCH_BYTES,
+  type PartitionState,
+  type ProducerEntry,
+  RillError,
+  type Storage,
+  type StoredBatch,
+} from "@rill/core";
+import { SCHEMA } from "./schema.ts";
+
+export type SqlValue = ArrayBuffer | string | number | null;
+
+/** The part of a Durable Object's `SqlStorage` this backend uses. */
+export interface SqlLike {
+  exec(query: string, ...bindings: unknown[]): Iterable<Record<string, SqlValue>> & { toArray(): Record<string, SqlValue>[] };
+}
+
+/** The part of a Durable Object's `ctx.storage` this backend uses. */
+export interface SqliteHost {
+  sql: SqlLike;
+  transactionSync<T>(fn: () => T): T;
+}
+
+interface PartitionRow {
+  log_start: number;
+  log_end: number;
+  size_bytes: number;
+  time_index: number;
+  epochs: string;
+}
+
+/** An exact ArrayBuffer of the bytes: SQLite must not store a view's slack. */
+function blob(bytes: Uint8Array): ArrayBuffer {
+  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+  return (whole ? bytes.buffer : bytes.slice().buffer) as ArrayBuffer;
+}
+
+function toBatch(row: Record<string, SqlValue>): StoredBatch {
+  return {
+    baseOffset: row.base_offset as number,
+    lastOffset: row.last_offset as number,
+    timeIndex: row.time_index as number,
+    bytes: new Uint8Array(row.bytes as ArrayBuffer).slice(),
+  };
+}
+
+/** Creates the storage over a Durable Object's `ctx.storage` (tables are created if missing). */
+export function createSqliteStorage(host: SqliteHost): Storage {
+  const { sql } = host;
+  host.transactionSync(() => {
+    for (const statement of SCHEMA) sql.exec(statement);
+  });
+  const tx = <T>(fn: () => T): Promise<T> => {
+    try {
+      return Promise.resolve(host.transactionSync(fn));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
+
+  function partitionRow(name: string): PartitionRow | undefined {
+    return sql.exec("SELECT log_start, log_end, size_bytes, time_index, epochs FROM rill_partitions WHERE name = ?", name).toArray()[0] as
+      | PartitionRow
+      | undefined;
+  }
+
+  function savePartition(name: string, row: PartitionRow): void {
+    sql.exec(
+      `INSERT INTO rill_partitions (name, log_start, log_end, size_bytes, time_index, epochs) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (name) DO UPDATE SET log_start = excluded.log_start, log_end = excluded.log_end,
+         size_bytes = excluded.size_bytes, time_index = excluded.time_index, epochs = excluded.epochs`,
+      name,
+      row.log_start,
+      row.log_end,
+      row.size_bytes,
+      row.time_index,
+      row.epochs,
+    );
+  }
+
+  function emptyRow(): PartitionRow {
+    return { log_start: 0, log_end: 0, size_bytes: 0, time_index: -1, epochs: "[]" };
+  }
+
+  /** Recomputes size and time index from the batches left after a delete. */
+  function refreshTotals(name: string, row: PartitionRow): void {
+    const totals = sql
+      .exec(
+        "SELECT COALESCE(SUM(size), 0) AS size, COALESCE(MAX(time_index), -1) AS time_index FROM rill_batches WHERE partition = ?",
+        name,
+      )
+      .toArray()[0] as { size: number; time_index: number };
+    row.size_bytes = totals.size;
+    row.time_index = totals.time_index;
+  }
+
+  return {
+    loadPartition: (name) =>
+      tx((): PartitionState => {
+        const row = partitionRow(name);
+        if (!row) return emptyPartitionState();
+        const producers = sql
+          .exec("SELECT state FROM rill_producers WHERE partition = ? ORDER BY producer_id", name)
+          .toArray()
+          .map((r) => JSON.parse(r.state as string) as ProducerEntry);
+        return {
+          logStartOffset: row.log_start,
+          logEndOffset: row.log_end,
+          sizeInBytes: row.size_bytes,
+          timeIndex: row.time_index,
+          producers,
+          epochs: JSON.parse(row.epochs) as EpochStart[],
+        };
+      }),
+
+    append: (name, request: AppendRequest) =>
+      tx(() => {
+        const row = partitionRow(name) ?? emptyRow();
+        if (row.log_end !== request.expectedEndOffset) {
+          throw new RillError("CONCURRENT_APPEND", `log end offset is ${row.log_end}, not ${request.expectedEndOffset}`);
+        }
+        let end = row.log_end;
+        for (const b of request.batches) {
+          if (b.baseOffset !== end) throw new RillError("CONCURRENT_APPEND", `batch starts at ${b.baseOffset}, log ends at ${end}`);
+          if (b.bytes.length > MAX_BATCH_BYTES) {
+            throw new RillError("MESSAGE_TOO_LARGE", `a ${b.bytes.length}-byte batch exceeds the ${MAX_BATCH_BYTES}-byte row limit`);
+          }
+          end = b.lastOffset + 1;
+        }
+        for (const b of request.batches) {
+          sql.exec(
+            "INSERT INTO rill_batches (partition, last_offset, base_offset, time_index, size, bytes) VALUES (?, ?, ?, ?, ?, ?)",
+            name,
+            b.lastOffset,
+            b.baseOffset,
+            b.timeIndex,
+            b.bytes.length,
+            blob(b.bytes),
+          );
+          row.size_bytes += b.bytes.length;
+          row.time_index = Math.max(row.time_index, b.timeIndex);
+        }
+        for (const p of request.producers) {
+          sql.exec(
+            "INSERT INTO rill_producers (partition, producer_id, state) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET state = excluded.state",
+            name,
+            p.producerId,
+            JSON.stringify(p),
+          );
+        }
+        if (request.epochStart) row.epochs = JSON.stringify([...(JSON.parse(row.epochs) as EpochStart[]), request.epochStart]);
+        row.log_end = end;
+        savePartition(name, row);
+      }),
+
+    read: (name, fromOffset, maxBytes) =>
+      tx(() => {
+        const out: StoredBatch[] = [];
+        let size = 0;
+        const cursor = sql.exec(
+          "SELECT base_offset, last_offset, time_index, bytes FROM rill_batches WHERE partition = ? AND last_offset >= ? ORDER BY last_offset",
+          name,
+          fromOffset,
+        );
+        for (const row of cursor) {
+          const batch = toBatch(row);
+          out.push(batch);
+          size += batch.bytes.length;
+          if (size >= maxBytes) break;
+        }
+        return out;
+      }),
+
+    scan: (name, fromOffset, limit) =>
+      tx(() =>
+        sql
+          .exec(
+            `SELECT base_offset, last_offset, time_index, size FROM rill_batches
+             WHERE partition = ? AND last_offset >= ? ORDER BY last_offset LIMIT ?`,
+            name,
+            fromOffset,
+            limit,
+          )
+          .toArray()
+          .map(
+            (r): BatchMeta => ({
+              baseOffset: r.base_offset as number,
+              lastOffset: r.last_offset as number,
+              timeIndex: r.time_index as number,
+              sizeInBytes: r.size as number,
+            }),
+          ),
+      ),
+
+    findByTime: (name, timestamp) =>
+      tx(() => {
+        const row = sql
+          .exec(
+            `SELECT base_offset, last_offset, time_index, bytes FROM rill_batches
+             WHERE partition = ? AND time_index >= ? ORDER BY time_index, last_offset LIMIT 1`,
+            name,
+            timestamp,
+          )
+          .toArray()[0];
+        return row ? toBatch(row) : null;
+      }),
+
+    truncateHead: (name, newStartOffset) =>
+      tx(() => {
+        const row = partitionRow(name) ?? emptyRow();
+        const target = Math.min(newStartOffset, row.log_end);
+        if (target <= row.log_start) return;
+        sql.exec("DELETE FROM rill_batches WHERE partition = ? AND last_offset < ?", name, target);
+        row.log_start = target;
+        refreshTotals(name, row);
+        savePartition(name, row);
+      }),
+
+    truncateTail: (name, fromOffset) =>
+      tx(() => {
+        const row = partitionRow(name);
+        if (!row || fromOffset >= row.log_end) return;
+        sql.exec("DELETE FROM rill_batches WHERE partition = ? AND base_offset >= ?", name, fromOffset);
+        row.log_end = Math.max(fromOffset, row.log_start);
+        row.epochs = JSON.stringify((JSON.parse(row.epochs) as EpochStart[]).filter((e) => e.startOffset < fromOffset));
+        refreshTotals(name, row);
+        savePartition(name, row);
+      }),
+
+    replace: (name, fromOffset, toOffset, batches) =>
+      tx(() => {
+        const row = partitionRow(name) ?? emptyRow();
+        sql.exec("DELETE FROM rill_batches WHERE partition = ? AND base_offset >= ? AND last_offset <= ?", name, fromOffset, toOffset);
+        for (const b of batches) {
+          sql.exec(
+            "INSERT INTO rill_batches (partition, last_offset, base_offset, time_index, size, bytes) VALUES (?, ?, ?, ?, ?, ?)",
+            name,
+            b.lastOffset,
+            b.baseOffset,
+            b.timeIndex,
+            b.bytes.length,
+            blob(b.bytes),
+          );
+        }
+        refreshTotals(name, row);
+        savePartition(name, row);
+      }),
+
+    dropPartition: (name) =>
+      tx(() => {
+        sql.exec("DELETE FROM rill_batches WHERE partition = ?", name);
+        sql.exec("DELETE FROM rill_producers WHERE partition = ?", name);
+        sql.exec("DELETE FROM rill_partitions WHERE name = ?", name);
+      }),
+
+    commitOffsets: (group, offsets) =>
+      tx(() => {
+        for (const o of offsets) {
+          sql.exec(
+            `INSERT INTO rill_offsets (group_id, topic, partition, next_offset, metadata, leader_epoch, commit_timestamp)
+             VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET next_offset = excluded.next_offset,
+             metadata = excluded.metadata, leader_epoch = excluded.leader_epoch, commit_timestamp = excluded.commit_timestamp`,
+            group,
+            o.topic,
+            o.partition,
+            o.offset,
+            o.metadata,
+            o.leaderEpoch,
+            o.commitTimestamp,
+          );
+        }
+      }),
+
+    fetchOffsets: (group) =>
+      tx(() =>
+        sql
+          .exec("SELECT * FROM rill_offsets WHERE group_id = ? ORDER BY topic, partition", group)
+          .toArray()
+          .map(
+            (r): CommittedOffset => ({
+              topic: r.topic as string,
+              partition: r.partition as number,
+              offset: r.next_offset as number,
+              metadata: r.metadata as string | null,
+              leaderEpoch: r.leader_epoch as number,
+              commitTimestamp: r.commit_timestamp as number,
+            }),
+          ),
+      ),
+
+    deleteOffsets: (group, topic) =>
+      tx(() => {
+        if (topic === undefined) sql.exec("DELETE FROM rill_offsets WHERE group_id = ?", group);
+        else sql.exec("DELETE FROM rill_offsets WHERE group_id = ? AND topic = ?", group, topic);
+      }),
+
+    getDocument: (namespace, id) =>
+      tx(() => {
+        const row = sql.exec("SELECT version, value FROM rill_documents WHERE namespace = ? AND id = ?", namespace, id).toArray()[0];
+        return row ? { version: row.version as number, value: JSON.parse(row.value as string) } : null;
+      }),
+
+    putDocument: (namespace, id, expectedVersion, value) =>
+      tx(() => {
+        const row = sql.exec("SELECT version FROM rill_documents WHERE namespace = ? AND id = ?", namespace, id).toArray()[0];
+        if (((row?.version as number | undefined) ?? 0) !== expectedVersion) return false;
+        sql.exec(
+          "INSERT INTO rill_documents (namespace, id, version, value) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET version = excluded.version, value = excluded.value",
+          namespace,
+          id,
+          expectedVersion + 1,
+          JSON.stringify(value),
+        );
+        return true;
+      }),
+
+    deleteDocument: (namespace, id) =>
+      tx(() => {
+        sql.exec("DELETE FROM rill_documents WHERE namespace = ? AND id = ?", namespace, id);
+      }),
+
+    listDocuments: (namespace) =>
+      tx(() =>
+        sql
+          .exec("SELECT id, version, value FROM rill_documents WHERE namespace = ? ORDER BY id", namespace)
+          .toArray()
+          .map((r) => ({ id: r.id as string, version: r.version as number, value: JSON.parse(r.value as string) })),
+      ),
+
+    async close() {},
+  };
+}

@@ -1,0 +1,33 @@
+import { playwright } from "@vitest/browser-playwright";
+import type { TestProjectInlineConfiguration } from "vitest/config";
+
+// Chromium project: real IndexedDB. Playwright drives Debian's chromium (its own browser download
+// cannot run here); the flags keep it off the network and out of a sandbox containers lack.
+export const browserProject: TestProjectInlineConfiguration = {
+  test: {
+    name: "browser",
+    include: ["test/browser/**/*.test.ts"],
+    testTimeout: 30_000,
+    browser: {
+      enabled: true,
+      headless: true,
+      api: { host: "127.0.0.1" },
+      provider: playwright({
+        launchOptions: {
+          executablePath: "/usr/bin/chromium",
+          args: [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+          ],
+        },
+      }),
+      instances: [{ browser: "chromium" }],
+    },
+  },
+};

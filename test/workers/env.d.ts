@@ -1,0 +1,6 @@
+declare namespace Cloudflare {
+  interface Env {
+    PARTITIONS: DurableObjectNamespace;
+    STORAGE_TEST: DurableObjectNamespace;
+  }
+}
