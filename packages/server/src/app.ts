@@ -1,0 +1,56 @@
+// createBusApp: the HTTP protocol of Rill as one Hono app, the same in every runtime.
+
+import { RillError } from "@rill/core";
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
+import type { Broker } from "./broker.ts";
+import { errorResponse } from "./http-errors.ts";
+import { openApiDocument } from "./openapi.ts";
+import { jsonBody } from "./request.ts";
+import { fetchRoutes } from "./routes/fetch.ts";
+import { produceRoutes } from "./routes/produce.ts";
+import { topicRoutes } from "./routes/topics.ts";
+import { initProducerBody } from "./schemas.ts";
+
+export interface BusAppOptions {
+  /** Largest request body accepted (default 8 MiB). */
+  maxRequestBytes?: number;
+  /** Allowed browser origins (default any). */
+  corsOrigin?: string | string[];
+}
+
+export function createBusApp(broker: Broker, options: BusAppOptions = {}): Hono {
+  const app = new Hono();
+  const maxRequestBytes = options.maxRequestBytes ?? 8 * 1024 * 1024;
+
+  app.onError((error, c) => errorResponse(c, error));
+  app.notFound((c) => errorResponse(c, new RillError("NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`)));
+  app.use(
+    "*",
+    cors({
+      origin: options.corsOrigin ?? "*",
+      exposeHeaders: ["Rill-Next-Offset", "Rill-High-Watermark", "Rill-Log-Start-Offset"],
+    }),
+  );
+  app.use(
+    "/v1/*",
+    bodyLimit({
+      maxSize: maxRequestBytes,
+      onError: () => {
+        throw new RillError("REQUEST_TOO_LARGE", `request body exceeds ${maxRequestBytes} bytes`);
+      },
+    }),
+  );
+
+  app.get("/healthz", (c) => c.json({ status: "ok" }));
+  app.get("/v1/openapi.json", (c) => c.json(openApiDocument()));
+  app.route("/v1/topics", topicRoutes(broker));
+  app.route("/v1/topics", produceRoutes(broker));
+  app.route("/v1/topics", fetchRoutes(broker));
+  app.post("/v1/producers", async (c) => {
+    const body = await jsonBody(c, initProducerBody);
+    return c.json(await broker.initProducer(body.transactionalId));
+  });
+  return app;
+}

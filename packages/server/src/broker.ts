@@ -1,0 +1,40 @@
+// The seam between the HTTP protocol and a runtime. The Hono app speaks only to a Broker; the
+// in-process broker (Node, browser) and the Durable Object broker (workerd) implement it.
+
+import type {
+  AppendResult,
+  CreateTopicInput,
+  FetchRequest,
+  ListedOffset,
+  LogState,
+  OffsetSpec,
+  ProducerIdentity,
+  ReadResult,
+  TopicMetadata,
+} from "@rill/core";
+
+/** Kafka's acks: 0 (fire and forget), 1 (leader wrote it), -1 ("all": every in-sync replica has it). */
+export type Acks = 0 | 1 | -1;
+
+export interface PartitionRef {
+  topic: TopicMetadata;
+  partition: number;
+}
+
+export interface Broker {
+  /** Topic metadata, possibly from a short-lived cache; throws UNKNOWN_TOPIC_OR_PARTITION. */
+  topic(name: string): Promise<TopicMetadata>;
+  createTopic(input: CreateTopicInput): Promise<TopicMetadata>;
+  listTopics(): Promise<TopicMetadata[]>;
+  alterConfig(name: string, changes: Record<string, string | number | boolean | null>): Promise<TopicMetadata>;
+  addPartitions(name: string, total: number): Promise<TopicMetadata>;
+  deleteTopic(name: string): Promise<void>;
+  initProducer(transactionalId?: string): Promise<ProducerIdentity>;
+
+  /** Appends one or more concatenated record batches to a partition. */
+  append(ref: PartitionRef, batches: Uint8Array, acks: Acks): Promise<AppendResult>;
+  /** Reads whole batches from an offset, long-polling as the request asks. */
+  fetch(ref: PartitionRef, request: FetchRequest): Promise<ReadResult>;
+  listOffset(ref: PartitionRef, spec: OffsetSpec): Promise<ListedOffset>;
+  partitionState(ref: PartitionRef): Promise<LogState>;
+}

@@ -1,0 +1,9 @@
+// @rill/server: the HTTP protocol (Hono), runtime-agnostic, and the in-process broker.
+export { type BusAppOptions, createBusApp } from "./app.ts";
+export type { Acks, Broker, PartitionRef } from "./broker.ts";
+export { errorBody, errorResponse } from "./http-errors.ts";
+export { createLocalBroker, type LocalBroker, type LocalBrokerOptions } from "./local-broker.ts";
+export { openApiDocument } from "./openapi.ts";
+export { type JsonRecord, toJsonRecord, toRecordInput } from "./records-json.ts";
+export { BATCHES_MEDIA_TYPE } from "./routes/fetch.ts";
+export { parseAcks, partitionRef } from "./routes/produce.ts";

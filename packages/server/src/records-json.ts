@@ -1,0 +1,53 @@
+// JSON faces of records. Keys, values and header values are UTF-8 text, or base64 when the request
+// says so. On the way out, a record whose bytes are not UTF-8 is sent in base64 and marked
+// `"encoding": "base64"`, so one binary record never makes a topic unreadable as text.
+
+import { decodeBase64, decodeUtf8, encodeBase64, encodeUtf8, type LogRecord, type RecordHeader, type RecordInput } from "@rill/core";
+import type { z } from "zod";
+import type { produceRecord } from "./schemas.ts";
+
+export type Encoding = "utf8" | "base64";
+
+export interface JsonRecord {
+  offset: number;
+  timestamp: number;
+  key: string | null;
+  value: string | null;
+  headers: Record<string, string | null | Array<string | null>>;
+  encoding?: "base64";
+}
+
+function toBytes(text: string | null | undefined, encoding: Encoding): Uint8Array | null {
+  if (text === null || text === undefined) return null;
+  return encoding === "base64" ? decodeBase64(text) : encodeUtf8(text);
+}
+
+export function toRecordInput(record: z.infer<typeof produceRecord>, encoding: Encoding): RecordInput {
+  const pairs = Array.isArray(record.headers)
+    ? record.headers
+    : Object.entries(record.headers ?? {}).map(([key, value]) => ({ key, value }));
+  const headers: RecordHeader[] = pairs.map((h) => ({ key: h.key, value: toBytes(h.value, encoding) }));
+  return { key: toBytes(record.key, encoding), value: toBytes(record.value, encoding), headers, timestamp: record.timestamp };
+}
+
+function render(record: LogRecord, encode: (b: Uint8Array) => string): JsonRecord {
+  const text = (b: Uint8Array | null) => (b === null ? null : encode(b));
+  const headers: JsonRecord["headers"] = {};
+  for (const h of record.headers) {
+    const value = text(h.value);
+    const seen = headers[h.key];
+    // Kafka allows a header key to repeat; repeated keys become an array, in order
+    if (seen === undefined) headers[h.key] = value;
+    else headers[h.key] = Array.isArray(seen) ? [...seen, value] : [seen, value];
+  }
+  return { offset: record.offset, timestamp: record.timestamp, key: text(record.key), value: text(record.value), headers };
+}
+
+export function toJsonRecord(record: LogRecord, encoding: Encoding): JsonRecord {
+  if (encoding === "base64") return render(record, encodeBase64);
+  try {
+    return render(record, decodeUtf8);
+  } catch {
+    return { ...render(record, encodeBase64), encoding: "base64" };
+  }
+}

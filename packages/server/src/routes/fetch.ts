@@ -1,0 +1,102 @@
+// Consuming.
+//   GET /v1/topics/:topic/partitions/:p/records?offset=&maxBytes=&maxWaitMs=&minBytes=&encoding=
+//       offset: a number, "earliest" or "latest". JSON -> {records, nextOffset, highWatermark, logStartOffset}.
+//       With Accept: application/vnd.rill.batches (or format=binary) the stored batch bytes come back
+//       as they are, with the offsets in Rill-Next-Offset / Rill-High-Watermark / Rill-Log-Start-Offset.
+//       live=sse streams records as server-sent events (id = offset; resumes from Last-Event-ID).
+//   GET /v1/topics/:topic/partitions/:p/offsets?at=earliest|latest|<ms> -> {offset, timestamp}
+
+import { concatBytes, decodeBatches, type FetchRequest, type OffsetSpec, type ReadResult } from "@rill/core";
+import { type Context, Hono } from "hono";
+import { streamSSE } from "hono/streaming";
+import type { Broker, PartitionRef } from "../broker.ts";
+import { type Encoding, toJsonRecord } from "../records-json.ts";
+import { intParam, invalid } from "../request.ts";
+import { partitionRef } from "./produce.ts";
+
+export const MAX_FETCH_BYTES = 8 * 1024 * 1024;
+export const MAX_WAIT_MS = 60_000;
+const SSE_POLL_MS = 15_000;
+export const BATCHES_MEDIA_TYPE = "application/vnd.rill.batches";
+
+function encodingOf(c: Context): Encoding {
+  const encoding = c.req.query("encoding") ?? "utf8";
+  if (encoding !== "utf8" && encoding !== "base64") throw invalid(`encoding must be utf8 or base64, got ${JSON.stringify(encoding)}`);
+  return encoding;
+}
+
+async function resolveOffset(broker: Broker, ref: PartitionRef, value: string | undefined): Promise<number> {
+  if (value === "earliest" || value === "latest") return (await broker.listOffset(ref, value)).offset;
+  return intParam(value, "offset");
+}
+
+export function jsonFetchAnswer(result: ReadResult, offset: number, encoding: Encoding) {
+  const records = decodeBatches(result.batches.map((b) => b.bytes))
+    .filter((r) => r.offset >= offset && r.offset < result.highWatermark)
+    .map((r) => toJsonRecord(r, encoding));
+  return { records, nextOffset: result.nextOffset, highWatermark: result.highWatermark, logStartOffset: result.logStartOffset };
+}
+
+function wantsBinary(c: Context): boolean {
+  return c.req.query("format") === "binary" || (c.req.header("accept") ?? "").includes(BATCHES_MEDIA_TYPE);
+}
+
+export function fetchRoutes(broker: Broker): Hono {
+  const app = new Hono();
+
+  app.get("/:topic/partitions/:partition/records", async (c) => {
+    const topic = await broker.topic(c.req.param("topic"));
+    const ref = partitionRef(topic, intParam(c.req.param("partition"), "partition"));
+    const encoding = encodingOf(c);
+    const maxBytes = intParam(c.req.query("maxBytes"), "maxBytes", { min: 1, max: MAX_FETCH_BYTES, default: 1024 * 1024 });
+    const live = c.req.query("live");
+    if (live !== undefined && live !== "sse") throw invalid(`live must be sse, got ${JSON.stringify(live)}`);
+    if (live === "sse") {
+      const lastEventId = c.req.header("last-event-id");
+      const start =
+        lastEventId && /^\d+$/.test(lastEventId) ? Number(lastEventId) + 1 : await resolveOffset(broker, ref, c.req.query("offset"));
+      return streamSSE(c, async (stream) => {
+        let offset = start;
+        let open = true;
+        stream.onAbort(() => {
+          open = false;
+        });
+        while (open) {
+          const result = await broker.fetch(ref, { offset, maxBytes, maxWaitMs: SSE_POLL_MS });
+          const answer = jsonFetchAnswer(result, offset, encoding);
+          for (const record of answer.records) {
+            await stream.writeSSE({ id: String(record.offset), event: "record", data: JSON.stringify(record) });
+          }
+          if (answer.records.length === 0) await stream.write(": keep-alive\n\n");
+          offset = answer.nextOffset;
+        }
+      });
+    }
+    const request: FetchRequest = {
+      offset: await resolveOffset(broker, ref, c.req.query("offset")),
+      maxBytes,
+      minBytes: intParam(c.req.query("minBytes"), "minBytes", { min: 1, max: MAX_FETCH_BYTES, default: 1 }),
+      maxWaitMs: intParam(c.req.query("maxWaitMs"), "maxWaitMs", { max: MAX_WAIT_MS, default: 0 }),
+    };
+    const result = await broker.fetch(ref, request);
+    if (wantsBinary(c)) {
+      return c.body(concatBytes(result.batches.map((b) => b.bytes)) as Uint8Array<ArrayBuffer>, 200, {
+        "content-type": BATCHES_MEDIA_TYPE,
+        "rill-next-offset": String(result.nextOffset),
+        "rill-high-watermark": String(result.highWatermark),
+        "rill-log-start-offset": String(result.logStartOffset),
+      });
+    }
+    return c.json(jsonFetchAnswer(result, request.offset, encoding));
+  });
+
+  app.get("/:topic/partitions/:partition/offsets", async (c) => {
+    const topic = await broker.topic(c.req.param("topic"));
+    const ref = partitionRef(topic, intParam(c.req.param("partition"), "partition"));
+    const at = c.req.query("at") ?? "latest";
+    const spec: OffsetSpec = at === "earliest" || at === "latest" ? at : { timestamp: intParam(at, "at") };
+    return c.json(await broker.listOffset(ref, spec));
+  });
+
+  return app;
+}

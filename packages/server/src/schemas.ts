@@ -1,0 +1,54 @@
+// Request bodies of the protocol, as zod schemas: validation at the edge and the source of the
+// OpenAPI document (docs at /v1/openapi.json).
+
+import { z } from "zod";
+
+const configValue = z.union([z.string(), z.number(), z.boolean()]);
+
+export const createTopicBody = z
+  .object({
+    name: z.string().describe("Topic name: 1..249 of [a-zA-Z0-9._-], not . or .."),
+    partitions: z.number().int().optional().describe("Partition count (default 1)"),
+    replicationFactor: z.number().int().optional().describe("Replicas per partition (default 1)"),
+    config: z.record(z.string(), configValue).optional().describe("Overrides under Kafka's names, e.g. retention.ms"),
+  })
+  .strict();
+
+export const alterConfigBody = z
+  .object({ config: z.record(z.string(), configValue.nullable()).describe("Keys to set; null removes an override") })
+  .strict();
+
+export const addPartitionsBody = z.object({ count: z.number().int().describe("The new total partition count") }).strict();
+
+const headersIn = z.union([
+  z.record(z.string(), z.string().nullable()),
+  z.array(z.object({ key: z.string(), value: z.string().nullable() }).strict()),
+]);
+
+export const acksSchema = z
+  .union([z.literal(0), z.literal(1), z.literal(-1), z.literal("0"), z.literal("1"), z.literal("-1"), z.literal("all")])
+  .describe('0, 1 or "all" (default "all")');
+
+export const produceRecord = z
+  .object({
+    key: z.string().nullable().optional(),
+    value: z.string().nullable(),
+    headers: headersIn.optional(),
+    partition: z.number().int().min(0).optional(),
+    timestamp: z.number().int().min(0).optional().describe("CreateTime in ms since the epoch"),
+  })
+  .strict();
+
+export const produceBody = z
+  .object({
+    records: z.array(produceRecord).min(1),
+    acks: acksSchema.optional(),
+    encoding: z.enum(["utf8", "base64"]).optional().describe("How keys, values and header values are written (default utf8)"),
+  })
+  .strict();
+
+export const initProducerBody = z
+  .object({ transactionalId: z.string().min(1).max(1024).optional().describe("Same id again bumps the epoch and fences the old producer") })
+  .strict();
+
+export type ProduceBody = z.infer<typeof produceBody>;
