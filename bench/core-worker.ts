@@ -86,7 +86,8 @@ async function runScenario(host: BenchStorage, spec: ScenarioSpec): Promise<Scen
   await timeWalks(() => walkLog(warmLog, spec.readMaxBytes), spec.warmupMs / 2);
   await timeWalks(() => rawWalk(host, "warm", warmRows.rows, spec.batchSize, spec.readMaxBytes), spec.warmupMs / 2);
   await storage.dropPartition("warm");
-  host.sql.exec("DROP TABLE warm");
+  // DELETE, not DROP: a cursor left open by an early `break` keeps the table locked against DROP.
+  host.sql.exec("DELETE FROM warm");
   await host.sync();
 
   const perRound = spec.minMs / spec.rounds;

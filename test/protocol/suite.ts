@@ -9,6 +9,9 @@ export interface ProtocolFixture {
   fetch(path: string, init?: RequestInit): Promise<Response>;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: test bodies are checked field by field by the assertions
+const jsonOf = async (r: Response): Promise<any> => r.json();
+
 let counter = 0;
 export const uniqueTopic = (prefix = "t") => `${prefix}-${++counter}-${Math.random().toString(36).slice(2, 8)}`;
 
@@ -34,7 +37,7 @@ export function protocolClient(fixture: ProtocolFixture) {
       fixture.fetch(`/v1/topics/${topic}/partitions/${partition}/batches${query}`, {
         method: "POST",
         headers: { "content-type": "application/octet-stream" },
-        body: bytes,
+        body: bytes as Uint8Array<ArrayBuffer>,
       }),
   };
 }
@@ -80,10 +83,10 @@ export function protocolSuite(fixture: ProtocolFixture): void {
       expectError(await api.json("POST", "/v1/topics", { name: uniqueTopic(), partitions: "3" }), 400, "INVALID_REQUEST");
       const notJson = await fixture.fetch("/v1/topics", { method: "POST", headers: { "content-type": "application/json" }, body: "{nope" });
       expect(notJson.status).toBe(400);
-      expect((await notJson.json()).error.code).toBe("INVALID_REQUEST");
+      expect((await jsonOf(notJson)).error.code).toBe("INVALID_REQUEST");
       const wrongType = await fixture.fetch("/v1/topics", { method: "POST", headers: { "content-type": "text/plain" }, body: "{}" });
       expect(wrongType.status).toBe(415);
-      expect((await wrongType.json()).error).toMatchObject({ code: "UNSUPPORTED_MEDIA_TYPE", retriable: false });
+      expect((await jsonOf(wrongType)).error).toMatchObject({ code: "UNSUPPORTED_MEDIA_TYPE", retriable: false });
     });
 
     it("produces JSON records, partitioned like Kafka, and fetches them back", async () => {
@@ -184,26 +187,29 @@ export function protocolSuite(fixture: ProtocolFixture): void {
           baseSequence: seq,
         });
       const first = await api.postBatch(topic, 0, batch(0));
-      expect(await first.json()).toMatchObject({
+      expect(await jsonOf(first)).toMatchObject({
         baseOffset: 0,
         lastOffset: 1,
         batches: [{ baseOffset: 0, lastOffset: 1, duplicate: false }],
       });
       const retry = await api.postBatch(topic, 0, batch(0));
-      expect(await retry.json()).toMatchObject({ baseOffset: 0, lastOffset: 1, batches: [{ duplicate: true }] });
+      expect(await jsonOf(retry)).toMatchObject({ baseOffset: 0, lastOffset: 1, batches: [{ duplicate: true }] });
       const gap = await api.postBatch(topic, 0, batch(9));
-      expect((await gap.json()).error.code).toBe("OUT_OF_ORDER_SEQUENCE_NUMBER");
+      expect((await jsonOf(gap)).error.code).toBe("OUT_OF_ORDER_SEQUENCE_NUMBER");
       expect(gap.status).toBe(409);
       expect((await api.postBatch(topic, 0, batch(0, 1))).status).toBe(200);
       const fenced = await api.postBatch(topic, 0, batch(2, 0));
       expect(fenced.status).toBe(409);
-      expect((await fenced.json()).error.code).toBe("PRODUCER_FENCED");
+      expect((await jsonOf(fenced)).error.code).toBe("PRODUCER_FENCED");
       const corrupt = batch(2, 1);
       corrupt[corrupt.length - 1] = (corrupt[corrupt.length - 1] as number) ^ 0xff;
       const refused = await api.postBatch(topic, 0, corrupt);
       expect(refused.status).toBe(400);
-      expect((await refused.json()).error.code).toBe("CORRUPT_MESSAGE");
-      const wrongType = await fixture.fetch(`/v1/topics/${topic}/partitions/0/batches`, { method: "POST", body: batch(2, 1) });
+      expect((await jsonOf(refused)).error.code).toBe("CORRUPT_MESSAGE");
+      const wrongType = await fixture.fetch(`/v1/topics/${topic}/partitions/0/batches`, {
+        method: "POST",
+        body: batch(2, 1) as Uint8Array<ArrayBuffer>,
+      });
       expect(wrongType.status).toBe(415);
       const values = (await api.fetchRecords(topic, 0, "offset=0")).body.records.map((r: { value: string }) => r.value);
       expect(values).toEqual(["s0", "s1", "s0", "s1"]);

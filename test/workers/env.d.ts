@@ -1,6 +1,5 @@
 declare namespace Cloudflare {
-  interface Env {
-    PARTITIONS: DurableObjectNamespace;
+  interface Env extends import("../../workers/src/env.ts").Env {
     STORAGE_TEST: DurableObjectNamespace;
   }
 }

@@ -1,10 +1,18 @@
-// The Worker entry: routes requests to the Durable Objects.
+// The Worker entry: the protocol app over the Durable Object broker.
+import { createBusApp } from "@rill/server";
+import type { Hono } from "hono";
+import { createEdgeBroker } from "./edge-broker.ts";
+import type { Env } from "./env.ts";
+
+export { ControllerObject } from "./controller-object.ts";
 export { PartitionObject } from "./partition-object.ts";
 
+let app: Hono | undefined;
+
 export default {
-  async fetch(request: Request): Promise<Response> {
-    const url = new URL(request.url);
-    if (url.pathname === "/healthz") return Response.json({ status: "ok" });
-    return Response.json({ error: { code: "NOT_FOUND", message: `no route for ${url.pathname}`, retriable: false } }, { status: 404 });
+  fetch(request, env, ctx) {
+    // one app per isolate: env is fixed for its life, and the router is built once
+    app ??= createBusApp(createEdgeBroker(env));
+    return app.fetch(request, env, ctx);
   },
-} satisfies ExportedHandler;
+} satisfies ExportedHandler<Env>;

@@ -1,0 +1,85 @@
+// Starts the real local edge broker (`wrangler dev`, workerd) on a free 127.0.0.1 port, for tests
+// and benchmarks that need the whole thing: process boundaries, on-disk state, restarts, crashes.
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const root = new URL("../..", import.meta.url).pathname;
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface LocalBrokerProcess {
+  url: string;
+  stateDir: string;
+  /** Stops the broker's whole process group (wrangler and its workerd children). */
+  stop(signal?: "SIGTERM" | "SIGKILL"): Promise<void>;
+}
+
+export interface StartOptions {
+  stateDir?: string;
+  port?: number;
+  vars?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+export async function startLocalBroker(options: StartOptions = {}): Promise<LocalBrokerProcess> {
+  const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), "rill-state-"));
+  const port = options.port ?? (await freePort());
+  const vars = Object.entries(options.vars ?? {}).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
+  const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", "0", "--persist-to", stateDir, ...vars];
+  const child: ChildProcess = spawn(join(root, "node_modules", ".bin", "wrangler"), args, {
+    cwd: root,
+    detached: true, // its own process group, so a SIGKILL takes workerd down with wrangler
+    stdio: ["ignore", "pipe", "pipe"],
+    env: {
+      ...process.env,
+      WRANGLER_SEND_METRICS: "false",
+      CLOUDFLARE_CF_FETCH_ENABLED: "false",
+      XDG_CONFIG_HOME: join(root, ".cache", "config"),
+      XDG_CACHE_HOME: join(root, ".cache"),
+    },
+  });
+  let output = "";
+  child.stdout?.on("data", (d) => (output += d));
+  child.stderr?.on("data", (d) => (output += d));
+  const url = `http://127.0.0.1:${port}`;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited early:\n${output}`);
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      process.kill(-(child.pid as number), "SIGKILL");
+      throw new Error(`wrangler dev did not become ready:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    stateDir,
+    async stop(signal = "SIGTERM") {
+      if (child.exitCode !== null) return;
+      try {
+        process.kill(-(child.pid as number), signal);
+      } catch {
+        // already gone
+      }
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+    },
+  };
+}
