@@ -99,7 +99,7 @@ export function protocolSuite(fixture: ProtocolFixture): void {
       );
       expect(produced.status).toBe(200);
       const offsets = produced.body.offsets as Array<{ partition: number; offset: number }>;
-      offsets.forEach((o, i) => expect(o.partition).toBe(partitionForKey(encodeUtf8(keys[i] as string), 4)));
+      expect(offsets.map((o) => o.partition)).toEqual(keys.map((k) => partitionForKey(encodeUtf8(k), 4)));
       expect(offsets[4]?.partition).toBe(offsets[0]?.partition);
       // within a partition, offsets follow request order densely from 0
       for (let p = 0; p < 4; p++) {

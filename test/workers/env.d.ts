@@ -1,5 +1,9 @@
-declare namespace Cloudflare {
-  interface Env extends import("../../workers/src/env.ts").Env {
-    STORAGE_TEST: DurableObjectNamespace;
+import type { Env as RillEnv } from "../../workers/src/env.ts";
+
+declare global {
+  namespace Cloudflare {
+    interface Env extends RillEnv {
+      STORAGE_TEST: DurableObjectNamespace;
+    }
   }
 }
