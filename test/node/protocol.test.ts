@@ -1,7 +1,10 @@
-// The protocol suite against the in-process broker on memory storage.
+// The protocol suites against the in-process broker on memory storage.
 import { createBusApp, createLocalBroker } from "@rill/server";
 import { createMemoryStorage } from "@rill/storage-memory";
-import { protocolSuite } from "../protocol/suite.ts";
+import { groupsSuite } from "../protocol/groups-suite.ts";
+import { type ProtocolFixture, protocolSuite } from "../protocol/suite.ts";
 
 const app = createBusApp(createLocalBroker({ storage: createMemoryStorage() }));
-protocolSuite({ name: "node in-process (memory)", fetch: async (path, init) => app.request(path, init) });
+const fixture: ProtocolFixture = { name: "node in-process (memory)", fetch: async (path, init) => app.request(path, init) };
+protocolSuite(fixture);
+groupsSuite(fixture);

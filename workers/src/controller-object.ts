@@ -3,18 +3,29 @@
 // what it reads so the data path does not come here per request.
 
 import { DurableObject } from "cloudflare:workers";
-import { type Controller, type CreateTopicInput, createController, type ProducerIdentity, type TopicMetadata } from "@rill/core";
+import {
+  type Controller,
+  type CreateTopicInput,
+  createController,
+  type ProducerIdentity,
+  type Storage,
+  type TopicMetadata,
+} from "@rill/core";
 import { createSqliteStorage } from "@rill/storage-sqlite";
 import { assignmentOf, partitionStub } from "./assignment.ts";
 import type { Env } from "./env.ts";
 import { call, type RpcResult, serve } from "./rpc.ts";
 
+const GROUP_REGISTRY = "group-registry";
+
 export class ControllerObject extends DurableObject<Env> {
   private readonly controller: Controller;
+  private readonly storage: Storage;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.controller = createController(createSqliteStorage(ctx.storage));
+    this.storage = createSqliteStorage(ctx.storage);
+    this.controller = createController(this.storage);
   }
 
   /** Tells every partition of a topic about it; partitions that cannot be reached learn on their next call. */
@@ -54,6 +65,25 @@ export class ControllerObject extends DurableObject<Env> {
       await this.push(topic, "drop");
       return topic;
     });
+  }
+
+  /** The registry of consumer groups, for listing them (each group lives in its own object). */
+  registerGroup(group: string): Promise<RpcResult<null>> {
+    return serve(async () => {
+      if (!(await this.storage.getDocument(GROUP_REGISTRY, group))) await this.storage.putDocument(GROUP_REGISTRY, group, 0, true);
+      return null;
+    });
+  }
+
+  unregisterGroup(group: string): Promise<RpcResult<null>> {
+    return serve(async () => {
+      await this.storage.deleteDocument(GROUP_REGISTRY, group);
+      return null;
+    });
+  }
+
+  listGroups(): Promise<RpcResult<string[]>> {
+    return serve(async () => (await this.storage.listDocuments(GROUP_REGISTRY)).map((d) => d.id));
   }
 
   initProducer(transactionalId?: string): Promise<RpcResult<ProducerIdentity>> {

@@ -10,6 +10,8 @@ import { call } from "./rpc.ts";
 /** Metadata freshness in the isolate; a stale entry costs at most one retry (see withFreshTopic). */
 const METADATA_TTL_MS = 5_000;
 const cache = new Map<string, { topic: TopicMetadata; expires: number }>();
+/** Groups this isolate has already put in the controller's registry. */
+const registered = new Set<string>();
 
 export function createEdgeBroker(env: Env): Broker {
   const controller = () => env.CONTROLLER.get(env.CONTROLLER.idFromName("controller"));
@@ -42,6 +44,13 @@ export function createEdgeBroker(env: Env): Broker {
     }
   }
 
+  const group = (id: string) => env.GROUPS.get(env.GROUPS.idFromName(id));
+  async function register(id: string): Promise<void> {
+    if (registered.has(id)) return;
+    await call(controller().registerGroup(id));
+    registered.add(id);
+  }
+
   const stub = (ref: PartitionRef) => partitionStub(env, ref.topic, ref.partition);
   const assignment = (ref: PartitionRef) => assignmentOf(ref.topic, ref.partition);
 
@@ -60,5 +69,25 @@ export function createEdgeBroker(env: Env): Broker {
     fetch: (ref, request) => withFreshTopic(ref, (r) => call(stub(r).read(assignment(r), request))),
     listOffset: (ref, spec) => withFreshTopic(ref, (r) => call(stub(r).listOffset(assignment(r), spec))),
     partitionState: (ref) => withFreshTopic(ref, (r) => call(stub(r).state(assignment(r)))),
+    async groupHeartbeat(id, request) {
+      await register(id);
+      return call(group(id).heartbeat(id, request));
+    },
+    async commitOffsets(id, request) {
+      await register(id);
+      await call(group(id).commitOffsets(id, request));
+    },
+    fetchOffsets: (id) => call(group(id).fetchOffsets(id)),
+    describeGroup: (id) => call(group(id).describe(id)),
+    listGroups: () => call(controller().listGroups()),
+    async resetGroupOffsets(id, offsets) {
+      await register(id);
+      await call(group(id).resetOffsets(id, offsets));
+    },
+    async deleteGroup(id) {
+      await call(group(id).deleteGroup(id));
+      await call(controller().unregisterGroup(id));
+      registered.delete(id);
+    },
   };
 }

@@ -1,10 +1,12 @@
 import type { ControllerObject } from "./controller-object.ts";
+import type { GroupObject } from "./group-object.ts";
 import type { PartitionObject } from "./partition-object.ts";
 
 /** Bindings the Worker and its Durable Objects receive (see wrangler.toml). */
 export interface Env {
   CONTROLLER: DurableObjectNamespace<ControllerObject>;
   PARTITIONS: DurableObjectNamespace<PartitionObject>;
+  GROUPS: DurableObjectNamespace<GroupObject>;
   /** How often partitions run retention and compaction, in ms (default 300000). */
   RILL_MAINTENANCE_INTERVAL_MS?: string;
 }

@@ -5,6 +5,7 @@ import { createEdgeBroker } from "./edge-broker.ts";
 import type { Env } from "./env.ts";
 
 export { ControllerObject } from "./controller-object.ts";
+export { GroupObject } from "./group-object.ts";
 export { PartitionObject } from "./partition-object.ts";
 
 let app: Hono | undefined;

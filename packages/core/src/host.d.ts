@@ -10,3 +10,4 @@ declare class TextDecoder {
 }
 declare function setTimeout(callback: () => void, ms?: number): unknown;
 declare function clearTimeout(handle: unknown): void;
+declare function structuredClone<T>(value: T): T;

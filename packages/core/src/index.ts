@@ -1,11 +1,15 @@
 // @rill/core: the portable log engine. Pure TypeScript; runtimes wrap it, never the other way round.
 
+export * from "./assignors.ts";
 export * from "./base64.ts";
 export * from "./bytes.ts";
 export * from "./compression.ts";
 export * from "./controller.ts";
 export * from "./crc32c.ts";
 export * from "./errors.ts";
+export * from "./group-coordinator.ts";
+export * from "./group-reconcile.ts";
+export * from "./group-types.ts";
 export * from "./log-cleaner.ts";
 export * from "./long-poll.ts";
 export * from "./offset-waiters.ts";

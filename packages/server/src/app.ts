@@ -9,6 +9,7 @@ import { errorResponse } from "./http-errors.ts";
 import { openApiDocument } from "./openapi.ts";
 import { jsonBody } from "./request.ts";
 import { fetchRoutes } from "./routes/fetch.ts";
+import { groupRoutes } from "./routes/groups.ts";
 import { produceRoutes } from "./routes/produce.ts";
 import { topicRoutes } from "./routes/topics.ts";
 import { initProducerBody } from "./schemas.ts";
@@ -48,6 +49,7 @@ export function createBusApp(broker: Broker, options: BusAppOptions = {}): Hono 
   app.route("/v1/topics", topicRoutes(broker));
   app.route("/v1/topics", produceRoutes(broker));
   app.route("/v1/topics", fetchRoutes(broker));
+  app.route("/v1/groups", groupRoutes(broker));
   app.post("/v1/producers", async (c) => {
     const body = await jsonBody(c, initProducerBody);
     return c.json(await broker.initProducer(body.transactionalId));

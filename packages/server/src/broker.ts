@@ -3,10 +3,15 @@
 
 import type {
   AppendResult,
+  CommittedOffset,
   CreateTopicInput,
   FetchRequest,
+  GroupState,
+  HeartbeatRequest,
+  HeartbeatResponse,
   ListedOffset,
   LogState,
+  OffsetCommitRequest,
   OffsetSpec,
   ProducerIdentity,
   ReadResult,
@@ -37,4 +42,14 @@ export interface Broker {
   fetch(ref: PartitionRef, request: FetchRequest): Promise<ReadResult>;
   listOffset(ref: PartitionRef, spec: OffsetSpec): Promise<ListedOffset>;
   partitionState(ref: PartitionRef): Promise<LogState>;
+
+  /** Consumer groups: each group has one coordinator (KIP-848 server-side assignment). */
+  groupHeartbeat(group: string, request: HeartbeatRequest & { waitMs?: number }): Promise<HeartbeatResponse>;
+  commitOffsets(group: string, request: OffsetCommitRequest): Promise<void>;
+  fetchOffsets(group: string): Promise<CommittedOffset[]>;
+  describeGroup(group: string): Promise<(GroupState & { state: string }) | null>;
+  listGroups(): Promise<string[]>;
+  /** Admin commit for a group without members (offset reset). */
+  resetGroupOffsets(group: string, offsets: CommittedOffset[]): Promise<void>;
+  deleteGroup(group: string): Promise<void>;
 }

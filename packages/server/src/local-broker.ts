@@ -14,6 +14,7 @@ import {
   type TopicMetadata,
 } from "@rill/core";
 import type { Broker, PartitionRef } from "./broker.ts";
+import { createLocalGroups } from "./local-groups.ts";
 
 export interface LocalBrokerOptions {
   storage: Storage;
@@ -34,6 +35,7 @@ export function createLocalBroker(options: LocalBrokerOptions): LocalBroker {
   const controller = createController(storage, { now });
   const logs = new Map<string, PartitionLog>();
   const configs = new Map<string, { version: number; config: TopicConfig }>();
+  const groups = createLocalGroups(storage, controller, now);
 
   function learn(topic: TopicMetadata): void {
     const known = configs.get(topic.topicId);
@@ -93,9 +95,11 @@ export function createLocalBroker(options: LocalBrokerOptions): LocalBroker {
     fetch: (ref, request) => longPollFetch(logFor(ref), request),
     listOffset: (ref, spec) => logFor(ref).listOffset(spec),
     partitionState: (ref) => logFor(ref).state(),
+    ...groups,
     runMaintenance,
     async close() {
       clearInterval(timer);
+      groups.close();
       await storage.close();
     },
   };

@@ -52,3 +52,60 @@ export const initProducerBody = z
   .strict();
 
 export type ProduceBody = z.infer<typeof produceBody>;
+
+const topicPartitionsList = z.array(z.object({ topic: z.string(), partitions: z.array(z.number().int().min(0)) }).strict());
+
+export const heartbeatBody = z
+  .object({
+    memberId: z.string().min(1).max(255).nullable().optional(),
+    memberEpoch: z.number().int().min(-2).describe("0 joins, -1 leaves, -2 leaves temporarily (static members)"),
+    instanceId: z.string().min(1).max(255).nullable().optional().describe("Static membership: keeps partitions across restarts"),
+    clientId: z.string().max(255).optional(),
+    topics: z.array(z.string().min(1)).optional(),
+    pattern: z.string().min(1).max(1000).optional().describe("Regular expression over topic names"),
+    ownedPartitions: topicPartitionsList.optional().describe("What the member still owns: acknowledges revocations"),
+    sessionTimeoutMs: z.number().int().optional(),
+    rebalanceTimeoutMs: z.number().int().optional(),
+    assignor: z.enum(["range", "roundrobin", "sticky"]).optional(),
+    waitMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(30_000)
+      .optional()
+      .describe("Long-poll: answer as soon as the assignment changes, or after this long"),
+  })
+  .strict();
+
+export const commitBody = z
+  .object({
+    memberId: z.string().nullable().optional(),
+    memberEpoch: z.number().int().optional(),
+    offsets: z
+      .array(
+        z
+          .object({
+            topic: z.string().min(1),
+            partition: z.number().int().min(0),
+            offset: z.number().int().min(0).describe("The next offset to read"),
+            metadata: z.string().max(4096).nullable().optional(),
+            leaderEpoch: z.number().int().optional(),
+          })
+          .strict(),
+      )
+      .min(1),
+  })
+  .strict();
+
+export const resetOffsetsBody = z
+  .object({
+    topic: z.string().min(1),
+    partitions: z.array(z.number().int().min(0)).optional().describe("Default: every partition of the topic"),
+    to: z.union([
+      z.literal("earliest"),
+      z.literal("latest"),
+      z.object({ timestamp: z.number().int().min(0) }).strict(),
+      z.object({ offset: z.number().int().min(0) }).strict(),
+    ]),
+  })
+  .strict();

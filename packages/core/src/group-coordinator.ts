@@ -1,0 +1,391 @@
+// The group coordinator (Kafka's KIP-848 consumer group protocol): members heartbeat with their
+// subscription and get their assignment back; the coordinator computes target assignments,
+// reconciles members one heartbeat at a time, expires silent members, and fences offset commits.
+// One coordinator per group, single writer; state is one versioned document plus committed offsets.
+// Heartbeats may long-poll (waitMs): they return as soon as the member's assignment changes, which
+// is what makes rebalances take milliseconds instead of heartbeat intervals.
+
+import { assignors } from "./assignors.ts";
+import { RillError } from "./errors.ts";
+import { fromList, groupStateName, isEmpty, minus, reconcileMember, toList } from "./group-reconcile.ts";
+import type { GroupMember, GroupState, HeartbeatRequest, HeartbeatResponse, OffsetCommitRequest, TopicPartitions } from "./group-types.ts";
+import type { CommittedOffset, Storage } from "./storage.ts";
+
+export interface GroupCoordinatorOptions {
+  storage: Storage;
+  groupId: string;
+  /** Partition counts of the topics a subscription names (explicit list or pattern); unknown topics are left out. */
+  resolveTopics(topics: string[], patterns: string[]): Promise<Record<string, number>>;
+  now?: () => number;
+  newMemberId?: () => string;
+  heartbeatIntervalMs?: number;
+  sessionTimeoutMs?: number;
+  rebalanceTimeoutMs?: number;
+}
+
+export interface GroupCoordinator {
+  heartbeat(request: HeartbeatRequest & { waitMs?: number }): Promise<HeartbeatResponse>;
+  commitOffsets(request: OffsetCommitRequest): Promise<void>;
+  fetchOffsets(): Promise<CommittedOffset[]>;
+  /** The group, or null if it has never existed. */
+  describe(): Promise<(GroupState & { state: ReturnType<typeof groupStateName> }) | null>;
+  /** Removes members past their session or rebalance timeout; returns the next deadline (ms) or null. */
+  expireMembers(): Promise<number | null>;
+  /** Admin commit (offset reset): only for a group without members. */
+  resetOffsets(offsets: CommittedOffset[]): Promise<void>;
+  /** Deletes an empty group and its offsets. */
+  deleteGroup(): Promise<void>;
+}
+
+const GROUPS = "groups";
+const LIMITS = { minTimeout: 1000, maxTimeout: 30 * 60_000 };
+
+function clampTimeout(value: number | undefined, fallback: number, what: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < LIMITS.minTimeout || value > LIMITS.maxTimeout) {
+    throw new RillError("INVALID_REQUEST", `${what} must be from ${LIMITS.minTimeout} to ${LIMITS.maxTimeout} ms, got ${value}`);
+  }
+  return value;
+}
+
+/** A fingerprint of what members can observe; waiting heartbeats wake when it changes. */
+function signature(state: GroupState): string {
+  return JSON.stringify([
+    state.groupEpoch,
+    state.assignmentEpoch,
+    Object.values(state.members).map((m) => [m.memberId, m.memberEpoch, m.assigned, m.revoking]),
+  ]);
+}
+
+export function createGroupCoordinator(options: GroupCoordinatorOptions): GroupCoordinator {
+  const { storage, groupId } = options;
+  const now = options.now ?? Date.now;
+  const newMemberId = options.newMemberId ?? (() => `m-${Math.random().toString(36).slice(2)}${now().toString(36)}`);
+  const heartbeatIntervalMs = options.heartbeatIntervalMs ?? 3000;
+  const defaultSession = options.sessionTimeoutMs ?? 45_000;
+  const defaultRebalance = options.rebalanceTimeoutMs ?? 60_000;
+  let state: GroupState | undefined;
+  let version = 0;
+  let loaded = false;
+  let queue: Promise<unknown> = Promise.resolve();
+  let wakers = new Set<() => void>();
+
+  function serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = queue.then(fn);
+    queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async function load(): Promise<GroupState | undefined> {
+    if (loaded) return state;
+    const doc = await storage.getDocument<GroupState>(GROUPS, groupId);
+    state = doc?.value;
+    version = doc?.version ?? 0;
+    // heartbeat times are not trusted across a coordinator restart: every member gets a fresh session
+    if (state) for (const m of Object.values(state.members)) m.lastHeartbeatMs = now();
+    loaded = true;
+    return state;
+  }
+
+  function fresh(): GroupState {
+    return {
+      groupId,
+      groupEpoch: 0,
+      assignmentEpoch: 0,
+      assignor: "sticky",
+      members: {},
+      targetAssignment: {},
+      topicPartitionCounts: {},
+      createdAtMs: now(),
+    };
+  }
+
+  async function save(next: GroupState, before: string): Promise<void> {
+    if (!(await storage.putDocument(GROUPS, groupId, version, next))) {
+      loaded = false; // someone else wrote: reload next time
+      throw new RillError("COORDINATOR_NOT_AVAILABLE", `group ${groupId} changed underneath its coordinator; retry`);
+    }
+    version++;
+    state = next;
+    if (signature(next) !== before) {
+      const toWake = wakers;
+      wakers = new Set();
+      for (const wake of toWake) wake();
+    }
+  }
+
+  function removeMember(s: GroupState, memberId: string): void {
+    delete s.members[memberId];
+    delete s.targetAssignment[memberId];
+    s.groupEpoch++;
+  }
+
+  function expire(s: GroupState): void {
+    const t = now();
+    for (const m of Object.values(s.members)) {
+      const sessionOver = m.lastHeartbeatMs + m.sessionTimeoutMs < t;
+      const revocationOver = m.revocationDeadlineMs >= 0 && m.revocationDeadlineMs < t;
+      if (sessionOver || revocationOver) removeMember(s, m.memberId);
+    }
+  }
+
+  async function refreshTarget(s: GroupState): Promise<void> {
+    const members = Object.values(s.members);
+    const topics = [...new Set(members.flatMap((m) => m.subscribedTopics))].sort();
+    const patterns = [...new Set(members.flatMap((m) => (m.subscribedPattern ? [m.subscribedPattern] : [])))];
+    const counts = await options.resolveTopics(topics, patterns);
+    if (JSON.stringify(counts) !== JSON.stringify(s.topicPartitionCounts)) {
+      s.topicPartitionCounts = counts;
+      if (s.assignmentEpoch >= s.groupEpoch) s.groupEpoch++; // unless a new assignment is already due
+    }
+    if (s.assignmentEpoch >= s.groupEpoch) return;
+    const matchers = new Map(patterns.map((p) => [p, new RegExp(`^(?:${p})$`)]));
+    const assigned = assignors[s.assignor](
+      members.map((m) => ({
+        memberId: m.memberId,
+        topics: Object.keys(counts).filter(
+          (t) => m.subscribedTopics.includes(t) || (m.subscribedPattern !== null && matchers.get(m.subscribedPattern)?.test(t)),
+        ),
+        current: s.targetAssignment[m.memberId] ?? m.assigned,
+      })),
+      counts,
+    );
+    s.targetAssignment = assigned;
+    s.assignmentEpoch = s.groupEpoch;
+  }
+
+  function join(s: GroupState, request: HeartbeatRequest): GroupMember {
+    if (!request.topics && !request.pattern) throw new RillError("INVALID_REQUEST", "joining needs topics or a pattern to subscribe to");
+    const instanceId = request.instanceId ?? null;
+    const previous = instanceId
+      ? Object.values(s.members).find((m) => m.instanceId === instanceId)
+      : request.memberId
+        ? s.members[request.memberId]
+        : undefined;
+    const memberId = request.memberId ?? newMemberId();
+    const base: GroupMember = {
+      memberId,
+      instanceId,
+      clientId: request.clientId ?? "",
+      memberEpoch: 0,
+      previousMemberEpoch: -1,
+      state: "STABLE",
+      subscribedTopics: [],
+      subscribedPattern: null,
+      assigned: {},
+      revoking: {},
+      lastHeartbeatMs: now(),
+      sessionTimeoutMs: clampTimeout(request.sessionTimeoutMs, defaultSession, "sessionTimeoutMs"),
+      rebalanceTimeoutMs: clampTimeout(request.rebalanceTimeoutMs, defaultRebalance, "rebalanceTimeoutMs"),
+      revocationDeadlineMs: -1,
+      leftTemporarily: false,
+    };
+    if (previous && instanceId) {
+      // static membership: the new incarnation takes over the old one's partitions and epoch
+      const member = {
+        ...previous,
+        ...base,
+        memberEpoch: previous.memberEpoch,
+        assigned: previous.assigned,
+        revoking: previous.revoking,
+        state: previous.state,
+      };
+      delete s.members[previous.memberId];
+      if (s.targetAssignment[previous.memberId]) s.targetAssignment[memberId] = s.targetAssignment[previous.memberId] as TopicPartitions;
+      if (previous.memberId !== memberId) delete s.targetAssignment[previous.memberId];
+      return member;
+    }
+    if (previous) removeMember(s, previous.memberId); // epoch 0 with a known id: the member lost its state
+    s.groupEpoch++;
+    return base;
+  }
+
+  async function heartbeatOnce(request: HeartbeatRequest): Promise<{ response: HeartbeatResponse; changedForMember: boolean }> {
+    const s: GroupState = structuredClone((await load()) ?? fresh());
+    const before = signature(s);
+    expire(s);
+    if (request.assignor !== undefined) {
+      if (!(request.assignor in assignors))
+        throw new RillError("INVALID_REQUEST", `unknown assignor ${JSON.stringify(request.assignor)}; use range, roundrobin or sticky`);
+      // the first member chooses; later members cannot change a running group's assignor
+      if (Object.keys(s.members).length === 0) s.assignor = request.assignor;
+    }
+    let member: GroupMember;
+    if (request.memberEpoch === 0) member = join(s, request);
+    else {
+      const known = request.memberId ? s.members[request.memberId] : undefined;
+      if (request.memberEpoch === -1 || request.memberEpoch === -2) {
+        if (known && request.memberEpoch === -1) removeMember(s, known.memberId);
+        if (known && request.memberEpoch === -2) s.members[known.memberId] = { ...known, leftTemporarily: true };
+        await save(s, before);
+        return {
+          response: { memberId: request.memberId ?? "", memberEpoch: request.memberEpoch, heartbeatIntervalMs, assignment: [] },
+          changedForMember: true,
+        };
+      }
+      if (!known)
+        throw new RillError("UNKNOWN_MEMBER_ID", `member ${request.memberId} is not in group ${groupId}; rejoin with memberEpoch 0`);
+      const owned = request.ownedPartitions ? fromList(request.ownedPartitions) : undefined;
+      // a member whose last answer was lost still has the previous epoch; accept it if it owns nothing new
+      const lostResponse = request.memberEpoch === known.previousMemberEpoch && (!owned || isEmpty(minus(owned, known.assigned)));
+      if (request.memberEpoch !== known.memberEpoch && !lostResponse) {
+        throw new RillError(
+          "FENCED_MEMBER_EPOCH",
+          `member ${known.memberId} sent epoch ${request.memberEpoch}, current is ${known.memberEpoch}; rejoin with memberEpoch 0`,
+        );
+      }
+      member = { ...known, lastHeartbeatMs: now(), leftTemporarily: false };
+      const topics = request.topics ? [...request.topics].sort() : undefined;
+      if (
+        (topics && JSON.stringify(topics) !== JSON.stringify(member.subscribedTopics)) ||
+        (request.pattern !== undefined && request.pattern !== member.subscribedPattern)
+      ) {
+        s.groupEpoch++;
+      }
+    }
+    if (request.topics) member.subscribedTopics = [...request.topics].sort();
+    if (request.pattern !== undefined) {
+      try {
+        new RegExp(request.pattern);
+      } catch {
+        throw new RillError("INVALID_REQUEST", `pattern ${JSON.stringify(request.pattern)} is not a valid regular expression`);
+      }
+      member.subscribedPattern = request.pattern;
+    }
+    s.members[member.memberId] = member;
+    await refreshTarget(s);
+    const owned = request.ownedPartitions ? fromList(request.ownedPartitions) : undefined;
+    const next = reconcileMember(s, member, owned, now());
+    s.members[member.memberId] = next;
+    const changedForMember =
+      next.memberEpoch !== request.memberEpoch || JSON.stringify(next.assigned) !== JSON.stringify(owned ?? member.assigned);
+    await save(s, before);
+    return {
+      response: { memberId: next.memberId, memberEpoch: next.memberEpoch, heartbeatIntervalMs, assignment: toList(next.assigned) },
+      changedForMember,
+    };
+  }
+
+  return {
+    async heartbeat(request) {
+      const first = await serial(() => heartbeatOnce(request));
+      const waitMs = Math.min(Math.max(0, request.waitMs ?? 0), heartbeatIntervalMs);
+      if (first.changedForMember || waitMs === 0 || request.memberEpoch <= 0) return first.response;
+      // nothing new for this member: wait for the group to change (or the interval to pass), then look again
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, waitMs);
+        function done() {
+          clearTimeout(timer);
+          wakers.delete(done);
+          resolve();
+        }
+        wakers.add(done);
+      });
+      const again = await serial(() =>
+        heartbeatOnce({
+          memberId: first.response.memberId,
+          memberEpoch: first.response.memberEpoch,
+          ownedPartitions: first.response.assignment,
+        }),
+      );
+      return again.response;
+    },
+
+    commitOffsets(request) {
+      return serial(async () => {
+        const s = await load();
+        const members = s ? Object.values(s.members) : [];
+        if (request.memberId === null) {
+          if (members.length > 0)
+            throw new RillError("UNKNOWN_MEMBER_ID", `group ${groupId} has members: commit with a member id and epoch`);
+        } else {
+          const m = s?.members[request.memberId];
+          if (!m) throw new RillError("UNKNOWN_MEMBER_ID", `member ${request.memberId} is not in group ${groupId}`);
+          if (request.memberEpoch > m.memberEpoch)
+            throw new RillError("FENCED_MEMBER_EPOCH", `epoch ${request.memberEpoch} is newer than the member's ${m.memberEpoch}`);
+          // a commit sent just before an epoch bump (async commits in flight) is still the owner's
+          const previousOk = request.memberEpoch > 0 && request.memberEpoch === m.previousMemberEpoch;
+          if (request.memberEpoch < m.memberEpoch && !previousOk) {
+            throw new RillError(
+              "STALE_MEMBER_EPOCH",
+              `member ${m.memberId} committed with epoch ${request.memberEpoch}, current is ${m.memberEpoch}`,
+            );
+          }
+          for (const o of request.offsets) {
+            const owns = m.assigned[o.topic]?.includes(o.partition) || m.revoking[o.topic]?.includes(o.partition);
+            if (!owns) throw new RillError("FENCED_MEMBER_EPOCH", `member ${m.memberId} does not own ${o.topic}/${o.partition}`);
+          }
+        }
+        for (const o of request.offsets) {
+          if (!Number.isSafeInteger(o.offset) || o.offset < 0)
+            throw new RillError("INVALID_REQUEST", `offset for ${o.topic}/${o.partition} must be a non-negative integer`);
+        }
+        const t = now();
+        await storage.commitOffsets(
+          groupId,
+          request.offsets.map((o) => ({
+            topic: o.topic,
+            partition: o.partition,
+            offset: o.offset,
+            metadata: o.metadata ?? null,
+            leaderEpoch: o.leaderEpoch ?? -1,
+            commitTimestamp: t,
+          })),
+        );
+        if (!s) await save(fresh(), ""); // a group that only commits still exists, for listing
+      });
+    },
+
+    fetchOffsets: () => storage.fetchOffsets(groupId),
+
+    describe() {
+      return serial(async () => {
+        const s = await load();
+        return s ? { ...structuredClone(s), state: groupStateName(s) } : null;
+      });
+    },
+
+    expireMembers() {
+      return serial(async () => {
+        const current = await load();
+        if (!current) return null;
+        const s = structuredClone(current);
+        const before = signature(s);
+        const count = Object.keys(s.members).length;
+        expire(s);
+        if (Object.keys(s.members).length !== count) {
+          await refreshTarget(s);
+          await save(s, before);
+        }
+        const deadlines = Object.values(s.members).flatMap((m) => [
+          m.lastHeartbeatMs + m.sessionTimeoutMs,
+          ...(m.revocationDeadlineMs >= 0 ? [m.revocationDeadlineMs] : []),
+        ]);
+        return deadlines.length ? Math.min(...deadlines) + 1 : null;
+      });
+    },
+
+    resetOffsets(offsets) {
+      return serial(async () => {
+        const s = await load();
+        if (s && Object.keys(s.members).length > 0)
+          throw new RillError("NON_EMPTY_GROUP", `group ${groupId} has active members; stop them before resetting offsets`);
+        await storage.commitOffsets(groupId, offsets);
+        if (!s) await save(fresh(), "");
+      });
+    },
+
+    deleteGroup() {
+      return serial(async () => {
+        const s = await load();
+        if (!s && (await storage.fetchOffsets(groupId)).length === 0)
+          throw new RillError("GROUP_ID_NOT_FOUND", `group ${groupId} does not exist`);
+        if (s && Object.keys(s.members).length > 0) throw new RillError("NON_EMPTY_GROUP", `group ${groupId} has active members`);
+        await storage.deleteOffsets(groupId);
+        await storage.deleteDocument(GROUPS, groupId);
+        state = undefined;
+        version = 0;
+      });
+    },
+  };
+}
