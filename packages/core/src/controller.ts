@@ -91,6 +91,15 @@ export interface Controller {
   deleteTopic(name: string): Promise<TopicMetadata>;
   /** Applies `change` to one partition's metadata (leader elections, ISR changes). */
   updatePartition(name: string, partition: number, change: (p: PartitionMetadata) => PartitionMetadata): Promise<TopicMetadata>;
+  /** The leader's request to change the ISR (Kafka's AlterPartition), refused unless its epoch is current. */
+  alterIsr(name: string, partition: number, leaderEpoch: number, isr: number[]): Promise<PartitionMetadata>;
+  /**
+   * Elects a new leader for a partition whose leader `failed` (Kafka's controller on broker loss):
+   * the first in-sync replica `isAlive` confirms, or with unclean election any live replica. The
+   * epoch is bumped so the deposed leader is fenced everywhere. With no candidate the partition
+   * goes offline (leader -1) until a later election finds one.
+   */
+  electLeader(name: string, partition: number, failed: number, isAlive: (replica: number) => Promise<boolean>): Promise<TopicMetadata>;
   /** A new producer id, or for a transactional id the same id with its epoch bumped (fencing the old holder). */
   initProducer(transactionalId?: string): Promise<ProducerIdentity>;
 }
@@ -211,6 +220,55 @@ export function createController(storage: Storage, options: ControllerOptions = 
         if (!current) throw new RillError("UNKNOWN_TOPIC_OR_PARTITION", `topic ${name} has no partition ${partition}`);
         const partitions = [...t.partitions];
         partitions[partition] = change(current);
+        return { ...t, partitions };
+      });
+    },
+
+    async alterIsr(name, partition, leaderEpoch, isr) {
+      const topic = await modify(name, (t) => {
+        const p = t.partitions[partition];
+        if (!p) throw new RillError("UNKNOWN_TOPIC_OR_PARTITION", `topic ${name} has no partition ${partition}`);
+        if (p.leaderEpoch !== leaderEpoch) {
+          throw new RillError(
+            "FENCED_LEADER_EPOCH",
+            `leader epoch ${leaderEpoch} is stale; partition ${name}/${partition} is at ${p.leaderEpoch}`,
+          );
+        }
+        const next = [...new Set(isr)].sort((a, b) => a - b);
+        if (!next.includes(p.leader) || next.some((r) => !p.replicas.includes(r))) {
+          throw new RillError(
+            "INVALID_REQUEST",
+            `ISR ${JSON.stringify(next)} must hold the leader ${p.leader} and only replicas of ${JSON.stringify(p.replicas)}`,
+          );
+        }
+        const partitions = [...t.partitions];
+        partitions[partition] = { ...p, isr: next };
+        return { ...t, partitions };
+      });
+      return topic.partitions[partition] as PartitionMetadata;
+    },
+
+    async electLeader(name, partition, failed, isAlive) {
+      const before = (await load(name)).value.partitions[partition];
+      if (!before) throw new RillError("UNKNOWN_TOPIC_OR_PARTITION", `topic ${name} has no partition ${partition}`);
+      if (before.leader !== failed) return (await load(name)).value; // a stale report: that replica no longer leads
+      const unclean = resolveTopicConfig((await load(name)).value.config)["unclean.leader.election.enable"];
+      const inSync = before.isr.filter((r) => r !== failed);
+      const candidates = [...inSync, ...(unclean ? before.replicas.filter((r) => r !== failed && !inSync.includes(r)) : [])];
+      let leader = -1;
+      for (const c of candidates) {
+        if (await isAlive(c).catch(() => false)) {
+          leader = c;
+          break;
+        }
+      }
+      return modify(name, (t) => {
+        const p = t.partitions[partition] as PartitionMetadata;
+        if (p.leaderEpoch !== before.leaderEpoch) return t; // someone else already elected
+        // an offline partition keeps its last ISR, so the old leader can lead again when it returns
+        const isr = leader === -1 ? p.isr : inSync.includes(leader) ? inSync : [leader];
+        const partitions = [...t.partitions];
+        partitions[partition] = { ...p, leader, leaderEpoch: p.leaderEpoch + 1, isr };
         return { ...t, partitions };
       });
     },

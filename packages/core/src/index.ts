@@ -20,5 +20,8 @@ export * from "./record.ts";
 export * from "./record-batch.ts";
 export * from "./record-batch-decode.ts";
 export * from "./record-batch-split.ts";
+export * from "./replica.ts";
+export * from "./replica-log.ts";
+export * from "./replica-types.ts";
 export * from "./storage.ts";
 export * from "./topic-config.ts";

@@ -2,11 +2,18 @@
 // single writer (appends run one at a time), assigns dense offsets, enforces idempotence and limits,
 // tracks the high watermark, and wakes long-polls. Retention and compaction live in log-cleaner.ts.
 
-import type { CompressionType } from "./compression.ts";
 import { RillError } from "./errors.ts";
-import { createOffsetWaiters, type OffsetWaiters } from "./offset-waiters.ts";
+import { createOffsetWaiters } from "./offset-waiters.ts";
+import {
+  type AppendedBatch,
+  type AppendResult,
+  DEFAULT_FETCH_MAX_BYTES,
+  type PartitionLog,
+  type PartitionLogOptions,
+  type ReadOptions,
+  type ReadResult,
+} from "./partition-log-types.ts";
 import { checkSequence, recordSequence } from "./producer-state.ts";
-import type { LogRecord, RecordInput } from "./record.ts";
 import {
   type BatchHeader,
   isControlBatch,
@@ -18,102 +25,10 @@ import {
 } from "./record-batch.ts";
 import { decodeBatches, verifyBatch } from "./record-batch-decode.ts";
 import { encodeRecordsInBatches } from "./record-batch-split.ts";
-import type { EpochStart, PartitionState, ProducerEntry, Storage, StoredBatch } from "./storage.ts";
-import { resolveTopicConfig, type TopicConfig } from "./topic-config.ts";
+import type { EpochStart, PartitionState, ProducerEntry, StoredBatch } from "./storage.ts";
+import { MAX_BATCH_BYTES, resolveTopicConfig, type TopicConfig } from "./topic-config.ts";
 
-export interface PartitionLogOptions {
-  storage: Storage;
-  /** The partition's name in storage, e.g. "orders/0". */
-  partition: string;
-  /** Current topic configuration (read at every append, so config changes apply at once). */
-  config?: () => TopicConfig;
-  /** Clock, ms since the epoch. */
-  now?: () => number;
-  /** Leader epoch stamped on appended batches. */
-  leaderEpoch?: number;
-  /** When true, the high watermark only moves by setHighWatermark (replication decides it). */
-  replicated?: boolean;
-}
-
-export interface AppendedBatch {
-  baseOffset: number;
-  lastOffset: number;
-  /** True when the batch was a producer retry answered from producer state. */
-  duplicate: boolean;
-}
-
-export interface AppendResult {
-  batches: AppendedBatch[];
-  /** LogAppendTime given to the batches, or -1 under CreateTime. */
-  logAppendTime: number;
-  logStartOffset: number;
-}
-
-export interface ReadOptions {
-  maxBytes?: number;
-}
-
-export interface ReadResult {
-  /** Whole stored batches; the first may start before the requested offset. */
-  batches: StoredBatch[];
-  /** Offset to fetch next (past gaps that compaction left). */
-  nextOffset: number;
-  highWatermark: number;
-  logStartOffset: number;
-}
-
-export interface RecordsResult {
-  records: LogRecord[];
-  /** Offset to fetch next. */
-  nextOffset: number;
-  highWatermark: number;
-  logStartOffset: number;
-}
-
-export interface ListedOffset {
-  offset: number;
-  /** Timestamp of the record found; null when no record is at or after the time asked (offset is the end). */
-  timestamp: number | null;
-}
-
-export type OffsetSpec = "earliest" | "latest" | { timestamp: number };
-
-export const DEFAULT_FETCH_MAX_BYTES = 1024 * 1024;
-
-export interface PartitionLog {
-  readonly partition: string;
-  /** Loads state from storage; appends and reads call it on first use. */
-  open(): Promise<void>;
-  /** Appends one or more concatenated client batches (stamped in place with offsets). */
-  appendBatches(bytes: Uint8Array): Promise<AppendResult>;
-  /** Encodes records into batches (split to fit the size limit) and appends them atomically. */
-  appendRecords(records: readonly RecordInput[], options?: { compression?: CompressionType }): Promise<AppendResult>;
-  read(offset: number, options?: ReadOptions): Promise<ReadResult>;
-  readRecords(offset: number, options?: ReadOptions): Promise<RecordsResult>;
-  /** Waits until `offset` is readable (below the high watermark); false on timeout/abort. */
-  waitFor(offset: number, timeoutMs: number, signal?: Parameters<OffsetWaiters["wait"]>[2]): Promise<boolean>;
-  listOffset(spec: OffsetSpec): Promise<ListedOffset>;
-  state(): Promise<LogState>;
-  /** Moves the high watermark (replicated logs); never backwards, never past the log end. */
-  setHighWatermark(offset: number): void;
-  setLeaderEpoch(epoch: number): void;
-  /** Runs `fn` with appends excluded (retention, compaction, truncation use it). */
-  exclusive<T>(fn: (state: PartitionState) => Promise<T>): Promise<T>;
-  /** Re-reads state from storage after an outside change made under exclusive(). */
-  reload(): Promise<void>;
-  readonly config: () => TopicConfig;
-  readonly now: () => number;
-  readonly storage: Storage;
-}
-
-export interface LogState {
-  logStartOffset: number;
-  logEndOffset: number;
-  highWatermark: number;
-  sizeInBytes: number;
-  leaderEpoch: number;
-  epochs: EpochStart[];
-}
+export * from "./partition-log-types.ts";
 
 export function createPartitionLog(options: PartitionLogOptions): PartitionLog {
   const { storage, partition } = options;
@@ -170,20 +85,28 @@ export function createPartitionLog(options: PartitionLogOptions): PartitionLog {
     }
   }
 
-  async function appendParsed(parts: Array<{ header: BatchHeader; bytes: Uint8Array }>): Promise<AppendResult> {
+  /**
+   * Appends parsed batches. As leader, it assigns offsets, stamps the leader epoch (and
+   * LogAppendTime) and checks producer sequences. As a replica, the batches arrive stamped by the
+   * leader: they must start at this log's end, and producer state is only recorded (so a replica
+   * that becomes leader still recognises retries).
+   */
+  async function appendParsed(parts: Array<{ header: BatchHeader; bytes: Uint8Array }>, replica = false): Promise<AppendResult> {
     const s = current();
     const cfg = config();
     const time = now();
-    const logAppendTime = cfg["message.timestamp.type"] === "LogAppendTime" ? time : -1;
+    const logAppendTime = !replica && cfg["message.timestamp.type"] === "LogAppendTime" ? time : -1;
     const touched = new Map<number, ProducerEntry>();
     const stored: StoredBatch[] = [];
     const results: AppendedBatch[] = [];
     let next = s.logEndOffset;
     let timeIndex = s.timeIndex;
+    let epochStart: EpochStart | undefined;
+    const lastEpoch = s.epochs[s.epochs.length - 1];
     for (const { header, bytes } of parts) {
-      const idempotent = header.producerId >= 0;
+      const idempotent = header.producerId >= 0 && header.baseSequence >= 0;
       const entry = idempotent ? (touched.get(header.producerId) ?? producers.get(header.producerId)) : undefined;
-      if (idempotent) {
+      if (idempotent && !replica) {
         const verdict = checkSequence(entry, header);
         if (verdict.kind === "duplicate") {
           results.push({ baseOffset: verdict.batch.baseOffset, lastOffset: verdict.batch.lastOffset, duplicate: true });
@@ -192,9 +115,22 @@ export function createPartitionLog(options: PartitionLogOptions): PartitionLog {
       }
       const baseOffset = next;
       const lastOffset = baseOffset + header.lastOffsetDelta;
-      setBaseOffset(bytes, baseOffset);
-      setPartitionLeaderEpoch(bytes, leaderEpoch);
-      if (logAppendTime >= 0) setLogAppendTime(bytes, logAppendTime);
+      const epoch = replica ? header.partitionLeaderEpoch : leaderEpoch;
+      if (replica && header.baseOffset !== baseOffset) {
+        throw new RillError(
+          "CONCURRENT_APPEND",
+          `replicated batch starts at ${header.baseOffset}, this replica's log ends at ${baseOffset}`,
+          {
+            logEndOffset: baseOffset,
+          },
+        );
+      }
+      if (!replica) {
+        setBaseOffset(bytes, baseOffset);
+        setPartitionLeaderEpoch(bytes, leaderEpoch);
+        if (logAppendTime >= 0) setLogAppendTime(bytes, logAppendTime);
+      }
+      if (!epochStart && (!lastEpoch || lastEpoch.epoch < epoch)) epochStart = { epoch, startOffset: baseOffset };
       timeIndex = Math.max(timeIndex, logAppendTime >= 0 ? logAppendTime : header.maxTimestamp);
       stored.push({ baseOffset, lastOffset, timeIndex, bytes });
       if (idempotent) touched.set(header.producerId, recordSequence(entry, header, baseOffset, lastOffset, time));
@@ -202,8 +138,6 @@ export function createPartitionLog(options: PartitionLogOptions): PartitionLog {
       next = lastOffset + 1;
     }
     if (stored.length > 0) {
-      const lastEpoch = s.epochs[s.epochs.length - 1];
-      const epochStart = !lastEpoch || lastEpoch.epoch < leaderEpoch ? { epoch: leaderEpoch, startOffset: s.logEndOffset } : undefined;
       await storage.append(partition, { expectedEndOffset: s.logEndOffset, batches: stored, producers: [...touched.values()], epochStart });
       let added = 0;
       for (const b of stored) added += b.bytes.length;
@@ -212,6 +146,7 @@ export function createPartitionLog(options: PartitionLogOptions): PartitionLog {
       s.sizeInBytes += added;
       s.timeIndex = timeIndex;
       for (const [id, e] of touched) producers.set(id, e);
+      if (touched.size > 0) s.producers = [...producers.values()];
       if (!options.replicated) advanceHighWatermark(next);
     }
     return { batches: results, logAppendTime, logStartOffset: s.logStartOffset };
@@ -270,6 +205,12 @@ export function createPartitionLog(options: PartitionLogOptions): PartitionLog {
         });
       }
       return serial(() => appendParsed(parts));
+    },
+
+    async appendReplicated(bytes) {
+      const parts = splitBatches(bytes);
+      for (const p of parts) verifyBatch(p.bytes, { maxDecompressedBytes: MAX_BATCH_BYTES * 64 });
+      return serial(() => appendParsed(parts, true));
     },
 
     async appendRecords(records, appendOptions = {}) {

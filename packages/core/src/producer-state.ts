@@ -19,7 +19,7 @@ export interface ProducerBatchInfo {
 
 export type SequenceVerdict = { kind: "append" } | { kind: "duplicate"; batch: ProducerBatch };
 
-function lastSequenceOf(baseSequence: number, recordCount: number): number {
+export function lastSequenceOf(baseSequence: number, recordCount: number): number {
   // sequences wrap to 0 after Int32.MAX, as in Kafka
   return (baseSequence + recordCount - 1) % (MAX_SEQUENCE + 1);
 }

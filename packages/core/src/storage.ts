@@ -107,11 +107,12 @@ export interface Storage {
    */
   truncateHead(partition: string, newStartOffset: number): Promise<void>;
   /**
-   * Deletes batches whose baseOffset >= fromOffset, sets the log end offset to fromOffset and drops
-   * epoch entries starting at or after it (replica divergence, KIP-101). fromOffset must fall on a
-   * batch boundary.
+   * Deletes batches whose baseOffset >= fromOffset, sets the log end offset to fromOffset, drops
+   * epoch entries starting at or after it, and replaces the partition's producer entries with
+   * `producers` (rebuilt by the caller from what remains), all atomically (replica divergence,
+   * KIP-101). fromOffset must fall on a batch boundary.
    */
-  truncateTail(partition: string, fromOffset: number): Promise<void>;
+  truncateTail(partition: string, fromOffset: number, producers: ProducerEntry[]): Promise<void>;
   /**
    * Atomically replaces every batch lying inside [fromOffset, toOffset] with `batches` (which must
    * lie inside the same range). Compaction rewrites the log this way; offsets stay as they were.

@@ -150,14 +150,23 @@ export function storageCases(fixture: StorageFixture): void {
         producers: [],
         epochStart: { epoch: 0, startOffset: 0 },
       });
+      const before = {
+        producerId: 5,
+        epoch: 0,
+        batches: [{ firstSequence: 0, lastSequence: 2, baseOffset: 3, lastOffset: 5 }],
+        lastTimestamp: 1,
+      };
+      const other = { producerId: 6, epoch: 0, batches: [], lastTimestamp: 1 };
       await storage.append(p, {
         expectedEndOffset: 3,
         batches: [makeBatch(3, 3), makeBatch(6, 3)],
-        producers: [],
+        producers: [before, other],
         epochStart: { epoch: 1, startOffset: 3 },
       });
-      await storage.truncateTail(p, 3);
+      const rebuilt = { ...before, batches: [] };
+      await storage.truncateTail(p, 3, [rebuilt]);
       const state = await storage.loadPartition(p);
+      expect(state.producers).toEqual([rebuilt]);
       expect([state.logEndOffset, state.sizeInBytes]).toEqual([3, makeBatch(0, 3).bytes.length]);
       expect(state.epochs).toEqual([{ epoch: 0, startOffset: 0 }]);
       await storage.append(p, { expectedEndOffset: 3, batches: [makeBatch(3, 1)], producers: [] });

@@ -2,7 +2,7 @@
 // method is one read-write transaction over exactly the stores it changes, and keeps the partition
 // row's size and offsets in step with the batches in that same transaction.
 
-import { type AppendRequest, RillError, type StoredBatch } from "@rill/core";
+import { type AppendRequest, type ProducerEntry, RillError, type StoredBatch } from "@rill/core";
 import type { KeyRanges } from "./keys.ts";
 import { emptyPartitionRow, fromMetaKey, toRow } from "./rows.ts";
 import type { Db } from "./schema.ts";
@@ -11,7 +11,7 @@ import { collectWrites, inTransaction } from "./transaction.ts";
 export interface LogWrites {
   append(partition: string, request: AppendRequest): Promise<void>;
   truncateHead(partition: string, newStartOffset: number): Promise<void>;
-  truncateTail(partition: string, fromOffset: number): Promise<void>;
+  truncateTail(partition: string, fromOffset: number, producers: ProducerEntry[]): Promise<void>;
   replace(partition: string, fromOffset: number, toOffset: number, batches: StoredBatch[]): Promise<void>;
   dropPartition(partition: string): Promise<void>;
 }
@@ -64,10 +64,13 @@ export function createLogWrites(db: Db, ranges: KeyRanges): LogWrites {
         await Promise.all([tx.objectStore("batches").delete(doomed), tx.objectStore("partitions").put(row, partition)]);
       }),
 
-    truncateTail: (partition, fromOffset) =>
-      inTransaction(db, ["partitions", "batches"], "readwrite", async (tx) => {
+    truncateTail: (partition, fromOffset, producerEntries) =>
+      inTransaction(db, ["partitions", "batches", "producers"], "readwrite", async (tx) => {
         const row = await tx.objectStore("partitions").get(partition);
         if (!row || fromOffset >= row.logEndOffset) return;
+        const producers = tx.objectStore("producers");
+        await producers.delete(ranges.partition(partition));
+        for (const entry of producerEntries) await producers.put(entry, [partition, entry.producerId]);
         // everything from the first batch starting at or after fromOffset goes, like the memory backend
         let firstCut: number | undefined;
         let removed = 0;

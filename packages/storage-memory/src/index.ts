@@ -136,9 +136,10 @@ export function createMemoryStorage(): Storage {
       p.logStartOffset = target;
     },
 
-    async truncateTail(name, fromOffset) {
+    async truncateTail(name, fromOffset, producers) {
       const p = partitionOf(name);
       if (fromOffset >= p.logEndOffset) return;
+      p.producers = new Map(producers.map((e) => [e.producerId, clone(e)]));
       const keep = p.batches.findIndex((b) => b.baseOffset >= fromOffset);
       const cut = keep === -1 ? p.batches.length : keep;
       for (const b of p.batches.slice(cut)) p.sizeInBytes -= b.bytes.length;

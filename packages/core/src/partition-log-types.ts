@@ -1,0 +1,103 @@
+// Types of the partition log's API.
+
+import type { CompressionType } from "./compression.ts";
+import type { OffsetWaiters } from "./offset-waiters.ts";
+import type { LogRecord, RecordInput } from "./record.ts";
+import type { EpochStart, PartitionState, Storage, StoredBatch } from "./storage.ts";
+import type { TopicConfig } from "./topic-config.ts";
+
+export interface PartitionLogOptions {
+  storage: Storage;
+  /** The partition's name in storage, e.g. "orders/0". */
+  partition: string;
+  /** Current topic configuration (read at every append, so config changes apply at once). */
+  config?: () => TopicConfig;
+  /** Clock, ms since the epoch. */
+  now?: () => number;
+  /** Leader epoch stamped on appended batches. */
+  leaderEpoch?: number;
+  /** When true, the high watermark only moves by setHighWatermark (replication decides it). */
+  replicated?: boolean;
+}
+
+export interface AppendedBatch {
+  baseOffset: number;
+  lastOffset: number;
+  /** True when the batch was a producer retry answered from producer state. */
+  duplicate: boolean;
+}
+
+export interface AppendResult {
+  batches: AppendedBatch[];
+  /** LogAppendTime given to the batches, or -1 under CreateTime. */
+  logAppendTime: number;
+  logStartOffset: number;
+}
+
+export interface ReadOptions {
+  maxBytes?: number;
+}
+
+export interface ReadResult {
+  /** Whole stored batches; the first may start before the requested offset. */
+  batches: StoredBatch[];
+  /** Offset to fetch next (past gaps that compaction left). */
+  nextOffset: number;
+  highWatermark: number;
+  logStartOffset: number;
+}
+
+export interface RecordsResult {
+  records: LogRecord[];
+  /** Offset to fetch next. */
+  nextOffset: number;
+  highWatermark: number;
+  logStartOffset: number;
+}
+
+export interface ListedOffset {
+  offset: number;
+  /** Timestamp of the record found; null when no record is at or after the time asked (offset is the end). */
+  timestamp: number | null;
+}
+
+export type OffsetSpec = "earliest" | "latest" | { timestamp: number };
+
+export const DEFAULT_FETCH_MAX_BYTES = 1024 * 1024;
+
+export interface PartitionLog {
+  readonly partition: string;
+  /** Loads state from storage; appends and reads call it on first use. */
+  open(): Promise<void>;
+  /** Appends one or more concatenated client batches (stamped in place with offsets). */
+  appendBatches(bytes: Uint8Array): Promise<AppendResult>;
+  /** A replica's append: batches already stamped by the leader, starting exactly at this log's end. */
+  appendReplicated(bytes: Uint8Array): Promise<AppendResult>;
+  /** Encodes records into batches (split to fit the size limit) and appends them atomically. */
+  appendRecords(records: readonly RecordInput[], options?: { compression?: CompressionType }): Promise<AppendResult>;
+  read(offset: number, options?: ReadOptions): Promise<ReadResult>;
+  readRecords(offset: number, options?: ReadOptions): Promise<RecordsResult>;
+  /** Waits until `offset` is readable (below the high watermark); false on timeout/abort. */
+  waitFor(offset: number, timeoutMs: number, signal?: Parameters<OffsetWaiters["wait"]>[2]): Promise<boolean>;
+  listOffset(spec: OffsetSpec): Promise<ListedOffset>;
+  state(): Promise<LogState>;
+  /** Moves the high watermark (replicated logs); never backwards, never past the log end. */
+  setHighWatermark(offset: number): void;
+  setLeaderEpoch(epoch: number): void;
+  /** Runs `fn` with appends excluded (retention, compaction, truncation use it). */
+  exclusive<T>(fn: (state: PartitionState) => Promise<T>): Promise<T>;
+  /** Re-reads state from storage after an outside change made under exclusive(). */
+  reload(): Promise<void>;
+  readonly config: () => TopicConfig;
+  readonly now: () => number;
+  readonly storage: Storage;
+}
+
+export interface LogState {
+  logStartOffset: number;
+  logEndOffset: number;
+  highWatermark: number;
+  sizeInBytes: number;
+  leaderEpoch: number;
+  epochs: EpochStart[];
+}
