@@ -10,6 +10,7 @@ export const workersProject: TestProjectInlineConfiguration = {
       wrangler: { configPath: "./wrangler.toml" },
       miniflare: {
         durableObjects: { STORAGE_TEST: { className: "StorageTestObject", useSQLite: true } },
+        bindings: { RILL_FAULTS: "enabled" },
       },
     }),
   ],

@@ -1,19 +1,36 @@
 import type { TopicMetadata } from "@rill/core";
 import type { Env, PartitionAssignment } from "./env.ts";
 
-/** The assignment a partition object receives with every call. */
-export function assignmentOf(topic: TopicMetadata, partition: number): PartitionAssignment {
+/** The assignment a replica object receives with every call. */
+export function assignmentOf(topic: TopicMetadata, partition: number, replicaId?: number): PartitionAssignment {
+  const p = topic.partitions[partition];
   return {
     topic: topic.name,
     topicId: topic.topicId,
     partition,
+    replicaId: replicaId ?? p?.leader ?? 0,
     version: topic.version,
     config: topic.config,
-    leaderEpoch: topic.partitions[partition]?.leaderEpoch ?? 0,
+    leader: p?.leader ?? 0,
+    leaderEpoch: p?.leaderEpoch ?? 0,
+    replicas: p?.replicas ?? [0],
+    isr: p?.isr ?? [0],
   };
 }
 
-/** Partition objects are named by topic id, so a re-created topic never meets the old one's data. */
+/**
+ * Replica objects are named by topic id (a re-created topic never meets the old one's data) and
+ * replica id; replica 0 keeps the plain name, so an unreplicated partition is one object.
+ */
+export function replicaName(topicId: string, partition: number, replicaId: number): string {
+  return replicaId === 0 ? `${topicId}/${partition}` : `${topicId}/${partition}#${replicaId}`;
+}
+
+export function replicaStub(env: Env, topicId: string, partition: number, replicaId: number) {
+  return env.PARTITIONS.get(env.PARTITIONS.idFromName(replicaName(topicId, partition, replicaId)));
+}
+
+/** The leader replica's object. */
 export function partitionStub(env: Env, topic: TopicMetadata, partition: number) {
-  return env.PARTITIONS.get(env.PARTITIONS.idFromName(`${topic.topicId}/${partition}`));
+  return replicaStub(env, topic.topicId, partition, topic.partitions[partition]?.leader ?? 0);
 }

@@ -7,16 +7,18 @@ import {
   type Controller,
   type CreateTopicInput,
   createController,
+  type PartitionMetadata,
   type ProducerIdentity,
   type Storage,
   type TopicMetadata,
 } from "@rill/core";
 import { createSqliteStorage } from "@rill/storage-sqlite";
-import { assignmentOf, partitionStub } from "./assignment.ts";
+import { assignmentOf, replicaStub } from "./assignment.ts";
 import type { Env } from "./env.ts";
 import { call, type RpcResult, serve } from "./rpc.ts";
 
 const GROUP_REGISTRY = "group-registry";
+const PING_TIMEOUT_MS = 1000;
 
 export class ControllerObject extends DurableObject<Env> {
   private readonly controller: Controller;
@@ -28,15 +30,55 @@ export class ControllerObject extends DurableObject<Env> {
     this.controller = createController(this.storage);
   }
 
-  /** Tells every partition of a topic about it; partitions that cannot be reached learn on their next call. */
-  private async push(topic: TopicMetadata, method: "configure" | "drop"): Promise<void> {
+  /** Tells every replica of a topic about it; replicas that cannot be reached learn on their next call. */
+  private async push(topic: TopicMetadata, method: "configure" | "drop", only?: number): Promise<void> {
     await Promise.allSettled(
-      topic.partitions.map((p) => call(partitionStub(this.env, topic, p.partition)[method](assignmentOf(topic, p.partition)))),
+      topic.partitions
+        .filter((p) => only === undefined || p.partition === only)
+        .flatMap((p) =>
+          p.replicas.map((r) => call(replicaStub(this.env, topic.topicId, p.partition, r)[method](assignmentOf(topic, p.partition, r)))),
+        ),
     );
   }
 
+  /** Whether a replica answers within a short time (injected faults make it look dead). */
+  private async alive(topic: TopicMetadata, partition: number, replica: number): Promise<boolean> {
+    const ping = call(replicaStub(this.env, topic.topicId, partition, replica).ping()).then(() => true);
+    const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), PING_TIMEOUT_MS));
+    return Promise.race([ping, timeout]).catch(() => false);
+  }
+
   createTopic(input: CreateTopicInput): Promise<RpcResult<TopicMetadata>> {
-    return serve(() => this.controller.createTopic(input));
+    return serve(async () => {
+      const topic = await this.controller.createTopic(input);
+      if (topic.replicationFactor > 1) await this.push(topic, "configure");
+      return topic;
+    });
+  }
+
+  /** A leader shrinking or growing its ISR (refused if its epoch is stale); every replica is told. */
+  alterIsr(name: string, partition: number, leaderEpoch: number, isr: number[]): Promise<RpcResult<PartitionMetadata>> {
+    return serve(async () => {
+      const meta = await this.controller.alterIsr(name, partition, leaderEpoch, isr);
+      this.ctx.waitUntil(this.controller.getTopic(name).then((t) => this.push(t, "configure", partition)));
+      return meta;
+    });
+  }
+
+  /**
+   * Someone could not reach a partition's leader. If it really does not answer, elect another from
+   * the ISR and tell every replica; the new epoch fences the old leader.
+   */
+  reportLeaderFailure(name: string, partition: number, leaderEpoch: number): Promise<RpcResult<TopicMetadata>> {
+    return serve(async () => {
+      const topic = await this.controller.getTopic(name);
+      const p = topic.partitions[partition];
+      if (!p || p.leaderEpoch !== leaderEpoch) return topic; // already handled
+      if (p.leader >= 0 && (await this.alive(topic, partition, p.leader))) return topic;
+      const elected = await this.controller.electLeader(name, partition, p.leader, (r) => this.alive(topic, partition, r));
+      await this.push(elected, "configure", partition);
+      return elected;
+    });
   }
 
   getTopic(name: string): Promise<RpcResult<TopicMetadata>> {

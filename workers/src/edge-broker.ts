@@ -1,13 +1,15 @@
 // The Broker of the HTTP app at the edge: metadata from the controller object (cached briefly in
-// the isolate), data from one Durable Object per partition. Batches pass through as bytes.
+// the isolate), data from one Durable Object per partition replica. Batches pass through as bytes.
+// When a leader cannot be reached the controller is told, which elects another if it is really
+// gone; the caller gets a retriable error and comes back with fresh metadata.
 
-import { isRillError, type TopicMetadata } from "@rill/core";
+import { isRillError, RillError, type TopicMetadata } from "@rill/core";
 import type { Broker, PartitionRef } from "@rill/server";
-import { assignmentOf, partitionStub } from "./assignment.ts";
+import { assignmentOf, replicaStub } from "./assignment.ts";
 import type { Env } from "./env.ts";
 import { call } from "./rpc.ts";
 
-/** Metadata freshness in the isolate; a stale entry costs at most one retry (see withFreshTopic). */
+/** Metadata freshness in the isolate; a stale entry costs at most one retry or one retriable error. */
 const METADATA_TTL_MS = 5_000;
 const cache = new Map<string, { topic: TopicMetadata; expires: number }>();
 /** Groups this isolate has already put in the controller's registry. */
@@ -21,38 +23,72 @@ export function createEdgeBroker(env: Env): Broker {
     return topic;
   };
 
-  async function topic(name: string): Promise<TopicMetadata> {
+  async function topic(name: string, options?: { fresh?: boolean }): Promise<TopicMetadata> {
     const hit = cache.get(name);
-    if (hit && hit.expires > Date.now()) return hit.topic;
+    if (hit && hit.expires > Date.now() && !options?.fresh) return hit.topic;
     cache.delete(name);
     return remember(await call(controller().getTopic(name)));
   }
 
+  /** Which replica serves a call: the leader, or for reads a named in-sync replica (KIP-392). */
+  function target(ref: PartitionRef, read: boolean): number {
+    const p = ref.topic.partitions[ref.partition];
+    if (!p) throw new RillError("UNKNOWN_TOPIC_OR_PARTITION", `topic ${ref.topic.name} has no partition ${ref.partition}`);
+    if (read && ref.replica !== undefined) {
+      if (!p.replicas.includes(ref.replica))
+        throw new RillError(
+          "INVALID_REQUEST",
+          `partition ${ref.partition} has no replica ${ref.replica} (replicas ${JSON.stringify(p.replicas)})`,
+        );
+      if (!p.isr.includes(ref.replica))
+        throw new RillError("NOT_LEADER_OR_FOLLOWER", `replica ${ref.replica} is not in sync (ISR ${JSON.stringify(p.isr)})`);
+      return ref.replica;
+    }
+    if (p.leader < 0) throw new RillError("LEADER_NOT_AVAILABLE", `partition ${ref.topic.name}/${ref.partition} has no leader right now`);
+    return p.leader;
+  }
+
   /**
-   * Runs a partition call; if the partition says the topic is gone (a cached topic id that was
-   * deleted elsewhere), refreshes metadata once and retries on the current incarnation.
+   * Runs a replica call with current metadata. A leader that cannot be reached is reported to the
+   * controller; a topic the replica says is gone (a deleted incarnation) or a replica that is not
+   * the leader any more refreshes the cache. Reads, which change nothing, are retried once.
    */
-  async function withFreshTopic<T>(ref: PartitionRef, fn: (ref: PartitionRef) => Promise<T>): Promise<T> {
+  async function onReplica<T>(ref: PartitionRef, read: boolean, fn: (ref: PartitionRef, replica: number) => Promise<T>): Promise<T> {
     try {
-      return await fn(ref);
+      if (ref.topic.partitions[ref.partition]?.leader === -1) ref = { ...ref, topic: await recover(ref) };
+      return await fn(ref, target(ref, read));
     } catch (error) {
-      if (!isRillError(error, "UNKNOWN_TOPIC_OR_PARTITION") || !cache.has(ref.topic.name)) throw error;
+      const stale = isRillError(error, "UNKNOWN_TOPIC_OR_PARTITION") || isRillError(error, "NOT_LEADER_OR_FOLLOWER");
+      const unreachable = isRillError(error, "NETWORK_EXCEPTION");
+      if (isRillError(error, "NOT_ENOUGH_REPLICAS") || isRillError(error, "NOT_ENOUGH_REPLICAS_AFTER_APPEND")) cache.delete(ref.topic.name);
+      if (!stale && !unreachable) throw error;
       cache.delete(ref.topic.name);
+      if (unreachable && ref.replica === undefined) await recover(ref).catch(() => undefined);
       const fresh = await topic(ref.topic.name);
-      if (fresh.topicId === ref.topic.topicId || ref.partition >= fresh.partitions.length) throw error;
-      return fn({ topic: fresh, partition: ref.partition });
+      if (ref.partition >= fresh.partitions.length) throw error;
+      // a deleted incarnation refused without writing, so even a write may go to the new one; otherwise
+      // a write may have landed somewhere: the producer decides (idempotence makes its retry safe)
+      const recreated = isRillError(error, "UNKNOWN_TOPIC_OR_PARTITION") && fresh.topicId !== ref.topic.topicId;
+      if (!read && !recreated) throw error;
+      const again = { ...ref, topic: fresh };
+      return fn(again, target(again, read));
     }
   }
 
+  /** Asks the controller to check the leader and elect another if it is gone. */
+  async function recover(ref: PartitionRef): Promise<TopicMetadata> {
+    const epoch = ref.topic.partitions[ref.partition]?.leaderEpoch ?? 0;
+    return remember(await call(controller().reportLeaderFailure(ref.topic.name, ref.partition, epoch)));
+  }
+
+  const stub = (ref: PartitionRef, replica: number) => replicaStub(env, ref.topic.topicId, ref.partition, replica);
+  const assignment = (ref: PartitionRef, replica: number) => assignmentOf(ref.topic, ref.partition, replica);
   const group = (id: string) => env.GROUPS.get(env.GROUPS.idFromName(id));
   async function register(id: string): Promise<void> {
     if (registered.has(id)) return;
     await call(controller().registerGroup(id));
     registered.add(id);
   }
-
-  const stub = (ref: PartitionRef) => partitionStub(env, ref.topic, ref.partition);
-  const assignment = (ref: PartitionRef) => assignmentOf(ref.topic, ref.partition);
 
   return {
     topic,
@@ -65,10 +101,11 @@ export function createEdgeBroker(env: Env): Broker {
       await call(controller().deleteTopic(name));
     },
     initProducer: (transactionalId) => call(controller().initProducer(transactionalId)),
-    append: (ref, batches) => withFreshTopic(ref, (r) => call(stub(r).append(assignment(r), batches))),
-    fetch: (ref, request) => withFreshTopic(ref, (r) => call(stub(r).read(assignment(r), request))),
-    listOffset: (ref, spec) => withFreshTopic(ref, (r) => call(stub(r).listOffset(assignment(r), spec))),
-    partitionState: (ref) => withFreshTopic(ref, (r) => call(stub(r).state(assignment(r)))),
+    append: (ref, batches, acks) =>
+      onReplica(ref, false, (r, replica) => call(stub(r, replica).append(assignment(r, replica), batches, acks))),
+    fetch: (ref, request) => onReplica(ref, true, (r, replica) => call(stub(r, replica).read(assignment(r, replica), request))),
+    listOffset: (ref, spec) => onReplica(ref, true, (r, replica) => call(stub(r, replica).listOffset(assignment(r, replica), spec))),
+    partitionState: (ref) => onReplica(ref, true, (r, replica) => call(stub(r, replica).state(assignment(r, replica)))),
     async groupHeartbeat(id, request) {
       await register(id);
       return call(group(id).heartbeat(id, request));

@@ -9,15 +9,22 @@ export interface Env {
   GROUPS: DurableObjectNamespace<GroupObject>;
   /** How often partitions run retention and compaction, in ms (default 300000). */
   RILL_MAINTENANCE_INTERVAL_MS?: string;
+  /** "enabled" turns on the fault-injection routes and hooks (tests only; off unless set). */
+  RILL_FAULTS?: string;
 }
 
-/** What a partition object is told about its topic with every call. */
+/** What a partition replica object is told about itself and its topic with every call. */
 export interface PartitionAssignment {
   topic: string;
   topicId: string;
   partition: number;
-  /** Topic metadata version: a partition keeps the newest it has seen. */
+  /** Which replica of the partition this object is. */
+  replicaId: number;
+  /** Topic metadata version: a replica keeps the newest it has seen. */
   version: number;
   config: Record<string, unknown>;
+  leader: number;
   leaderEpoch: number;
+  replicas: number[];
+  isr: number[];
 }

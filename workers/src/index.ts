@@ -3,6 +3,8 @@ import { createBusApp } from "@rill/server";
 import type { Hono } from "hono";
 import { createEdgeBroker } from "./edge-broker.ts";
 import type { Env } from "./env.ts";
+import { faultRoutes } from "./fault-routes.ts";
+import { faultsEnabled } from "./faults.ts";
 
 export { ControllerObject } from "./controller-object.ts";
 export { GroupObject } from "./group-object.ts";
@@ -13,7 +15,10 @@ let app: Hono | undefined;
 export default {
   fetch(request, env, ctx) {
     // one app per isolate: env is fixed for its life, and the router is built once
-    app ??= createBusApp(createEdgeBroker(env));
+    if (!app) {
+      app = createBusApp(createEdgeBroker(env));
+      if (faultsEnabled(env)) app.route("/v1/_faults", faultRoutes(env));
+    }
     return app.fetch(request, env, ctx);
   },
 } satisfies ExportedHandler<Env>;

@@ -1,12 +1,13 @@
-// One Durable Object per topic-partition: the core partition log on the object's SQLite. The Worker
-// passes the partition's assignment (topic id, config, epoch) with every call; the object keeps the
-// newest it has seen, so retention alarms run with current config even when no request comes.
+// One Durable Object per partition replica: the core partition log on the object's SQLite, wrapped
+// in the core replica (leader or follower). Callers pass the replica's assignment with every call;
+// the object keeps the newest it has seen (stored, so alarms and restarts use it).
 
 import { DurableObject } from "cloudflare:workers";
 import {
   type AppendResult,
   compactLog,
   createPartitionLog,
+  createReplica,
   enforceRetention,
   type FetchRequest,
   type ListedOffset,
@@ -15,6 +16,9 @@ import {
   type OffsetSpec,
   type PartitionLog,
   type ReadResult,
+  type Replica,
+  type ReplicateRequest,
+  type ReplicateResponse,
   RillError,
   resolveTopicConfig,
   type Storage,
@@ -22,6 +26,8 @@ import {
 } from "@rill/core";
 import { createSqliteStorage } from "@rill/storage-sqlite";
 import type { Env, PartitionAssignment } from "./env.ts";
+import { applyFault, type Fault, type FaultState, faultsEnabled, gate, noFaults } from "./faults.ts";
+import { replicaNetwork } from "./replica-network.ts";
 import { type RpcResult, serve } from "./rpc.ts";
 
 const LOG = "log";
@@ -34,17 +40,22 @@ interface StoredAssignment extends PartitionAssignment {
 export class PartitionObject extends DurableObject<Env> {
   private readonly storage: Storage;
   private readonly log: PartitionLog;
+  private replica: Replica | undefined;
   private assignment: StoredAssignment | undefined;
   private assignmentVersion = 0;
   private config: TopicConfig = resolveTopicConfig();
+  private faults: FaultState = noFaults;
+  /** When retention and compaction last ran (in memory: a restarted object runs them at its first alarm). */
+  private maintainedAt = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.storage = createSqliteStorage(ctx.storage);
-    this.log = createPartitionLog({ storage: this.storage, partition: LOG, config: () => this.config });
+    this.log = createPartitionLog({ storage: this.storage, partition: LOG, config: () => this.config, replicated: true });
     ctx.blockConcurrencyWhile(async () => {
       const doc = await this.storage.getDocument<StoredAssignment>(META, "assignment");
       if (doc) this.adopt(doc.value, doc.version);
+      if (faultsEnabled(env)) this.faults = (await ctx.storage.get<FaultState>("faults")) ?? noFaults;
     });
   }
 
@@ -52,36 +63,82 @@ export class PartitionObject extends DurableObject<Env> {
     this.assignment = assignment;
     this.assignmentVersion = version;
     this.config = resolveTopicConfig(assignment.config as Partial<TopicConfig>);
-    this.log.setLeaderEpoch(assignment.leaderEpoch);
+    const meta = { ...assignment };
+    if (!this.replica)
+      this.replica = createReplica({ log: this.log, assignment: meta, network: replicaNetwork(this.env, () => this.current()) });
   }
 
-  /** Checks the caller's assignment against what this object knows, keeping the newer. */
-  private async learn(assignment: PartitionAssignment): Promise<void> {
+  private current(): PartitionAssignment {
+    return this.assignment as PartitionAssignment;
+  }
+
+  private newer(a: PartitionAssignment, b: PartitionAssignment): boolean {
+    return a.version > b.version || a.leaderEpoch > b.leaderEpoch;
+  }
+
+  /** Checks the caller's assignment against what this replica knows, keeping the newer. */
+  private async learn(incoming: PartitionAssignment): Promise<Replica> {
+    gate(this.faults, Date.now());
     const known = this.assignment;
     if (known?.deleted) throw new RillError("UNKNOWN_TOPIC_OR_PARTITION", `topic ${known.topic} was deleted`);
-    if (known && known.topicId !== assignment.topicId) {
+    if (known && known.topicId !== incoming.topicId) {
       throw new RillError("UNKNOWN_TOPIC_OR_PARTITION", `this partition belongs to another incarnation of ${known.topic}`);
     }
-    if (known && known.version >= assignment.version) return;
-    const next = { ...assignment };
-    if (await this.storage.putDocument(META, "assignment", this.assignmentVersion, next)) this.adopt(next, this.assignmentVersion + 1);
-    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + this.maintenanceIntervalMs());
+    if (!known || this.newer(incoming, known)) {
+      // fields a caller knows less well than this replica (its own epoch, from a leader's push) are kept
+      const next =
+        known && known.leaderEpoch > incoming.leaderEpoch
+          ? { ...incoming, leader: known.leader, leaderEpoch: known.leaderEpoch, isr: known.isr }
+          : incoming;
+      if (await this.storage.putDocument(META, "assignment", this.assignmentVersion, next)) this.adopt(next, this.assignmentVersion + 1);
+      await (this.replica as Replica).learn({ ...next });
+      await this.scheduleAlarm();
+    }
+    return this.replica as Replica;
   }
 
-  private maintenanceIntervalMs(): number {
-    return Number(this.env.RILL_MAINTENANCE_INTERVAL_MS ?? 300_000);
+  private async scheduleAlarm(): Promise<void> {
+    const current = await this.ctx.storage.getAlarm();
+    const next = Date.now() + this.alarmIntervalMs();
+    if (current === null || current > next) await this.ctx.storage.setAlarm(next);
   }
 
-  append(assignment: PartitionAssignment, batches: Uint8Array): Promise<RpcResult<AppendResult>> {
+  /** Leaders of replicated partitions tick often (ISR upkeep); everyone else only for retention. */
+  private alarmIntervalMs(): number {
+    const a = this.assignment;
+    const maintenance = Number(this.env.RILL_MAINTENANCE_INTERVAL_MS ?? 300_000);
+    if (a && a.replicas.length > 1 && a.leader === a.replicaId)
+      return Math.min(maintenance, Math.max(200, this.config["replica.lag.time.max.ms"] / 2));
+    return maintenance;
+  }
+
+  private requireLeader(assignment: PartitionAssignment): void {
+    const a = this.current();
+    if (a.leader !== a.replicaId || assignment.leaderEpoch < a.leaderEpoch) {
+      throw new RillError(
+        "NOT_LEADER_OR_FOLLOWER",
+        `replica ${a.replicaId} of ${a.topic}/${a.partition} is not the leader at epoch ${a.leaderEpoch}`,
+        {
+          leader: a.leader,
+          leaderEpoch: a.leaderEpoch,
+        },
+      );
+    }
+  }
+
+  append(assignment: PartitionAssignment, batches: Uint8Array, acks: 0 | 1 | -1 = -1): Promise<RpcResult<AppendResult>> {
     return serve(async () => {
-      await this.learn(assignment);
-      return this.log.appendBatches(batches);
+      const replica = await this.learn(assignment);
+      this.requireLeader(assignment);
+      return replica.produce(batches, acks === 0 ? 1 : acks);
     });
   }
 
+  /** Reads from the leader, or from an in-sync follower (KIP-392), never above the high watermark. */
   read(assignment: PartitionAssignment, request: FetchRequest): Promise<RpcResult<ReadResult>> {
     return serve(async () => {
-      await this.learn(assignment);
+      const replica = await this.learn(assignment);
+      replica.syncInBackground();
       return longPollFetch(this.log, request);
     });
   }
@@ -95,16 +152,33 @@ export class PartitionObject extends DurableObject<Env> {
 
   state(assignment: PartitionAssignment): Promise<RpcResult<LogState>> {
     return serve(async () => {
-      await this.learn(assignment);
+      (await this.learn(assignment)).syncInBackground();
       return this.log.state();
     });
   }
 
-  /** The controller pushes config changes so alarms use them before the next request. */
+  /** A leader's push (or probe); the follower learns its assignment from it if it had none. */
+  replicate(assignment: PartitionAssignment, request: ReplicateRequest): Promise<RpcResult<ReplicateResponse>> {
+    return serve(async () => {
+      const replica = await this.learn(assignment);
+      if (this.faults.slowUntil > Date.now()) await new Promise((r) => setTimeout(r, this.faults.delayMs));
+      return replica.replicate(request);
+    });
+  }
+
+  /** The controller pushes metadata changes (config, leadership, ISR). */
   configure(assignment: PartitionAssignment): Promise<RpcResult<null>> {
     return serve(async () => {
       await this.learn(assignment);
       return null;
+    });
+  }
+
+  /** Liveness, for the controller's leader election. */
+  ping(): Promise<RpcResult<{ replicaId: number; leaderEpoch: number }>> {
+    return serve(async () => {
+      gate(this.faults, Date.now());
+      return { replicaId: this.assignment?.replicaId ?? -1, leaderEpoch: this.assignment?.leaderEpoch ?? -1 };
     });
   }
 
@@ -118,17 +192,39 @@ export class PartitionObject extends DurableObject<Env> {
       const tombstone = { ...assignment, deleted: true };
       await this.storage.deleteDocument(META, "assignment");
       await this.storage.putDocument(META, "assignment", 0, tombstone);
-      this.adopt(tombstone, 1);
+      this.assignment = tombstone;
+      this.assignmentVersion = 1;
       await this.ctx.storage.deleteAlarm();
       return null;
     });
   }
 
-  /** Retention and compaction, then the next alarm. */
+  /** Tests only (RILL_FAULTS=enabled): crash, cut off or slow down this replica. */
+  async injectFault(fault: Fault): Promise<RpcResult<FaultState>> {
+    return serve(async () => {
+      if (!faultsEnabled(this.env)) throw new RillError("NOT_FOUND", "fault injection is disabled");
+      this.faults = applyFault(this.faults, fault, Date.now());
+      await this.ctx.storage.put("faults", this.faults);
+      // flush before crashing: an abort discards writes not yet committed
+      await this.ctx.storage.sync();
+      if (fault.kind === "crash") this.ctx.abort("injected crash");
+      return this.faults;
+    });
+  }
+
+  /** Retention, compaction and (leaders of replicated partitions) ISR upkeep; then the next alarm. */
   override async alarm(): Promise<void> {
-    if (!this.assignment || this.assignment.deleted) return;
-    await enforceRetention(this.log);
-    await compactLog(this.log);
-    await this.ctx.storage.setAlarm(Date.now() + this.maintenanceIntervalMs());
+    const a = this.assignment;
+    if (!a || a.deleted || !this.replica) return;
+    if (this.faults.unreachableUntil <= Date.now()) {
+      await this.replica.tick().catch((error) => console.warn("rill: replica tick failed", error));
+      const maintenance = Number(this.env.RILL_MAINTENANCE_INTERVAL_MS ?? 300_000);
+      if (Date.now() - this.maintainedAt >= maintenance || this.alarmIntervalMs() === maintenance) {
+        await enforceRetention(this.log);
+        await compactLog(this.log);
+        this.maintainedAt = Date.now();
+      }
+    }
+    await this.ctx.storage.setAlarm(Date.now() + this.alarmIntervalMs());
   }
 }

@@ -45,7 +45,7 @@ const [T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15] = T
 /** Word loads read the bytes in the order the CRC consumes them only on little-endian hosts. */
 const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 /** Below this length a word view costs more than it saves. */
-const WORDS_FROM = 64;
+const WORDS_FROM = 128;
 
 /** CRC-32C of bytes[start, end). Check value: crc32c("123456789") === 0xe3069283. */
 export function crc32c(bytes: Uint8Array, start = 0, end = bytes.length): number {

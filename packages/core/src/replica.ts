@@ -20,6 +20,10 @@ export type Acks = 0 | 1 | -1;
 interface FollowerState {
   /** Log end offset last reported; null until the first exchange. */
   logEndOffset: number | null;
+  /** The high watermark last sent to it (followers serve reads up to it). */
+  highWatermarkSent: number;
+  /** The error of the last failed exchange, cleared by the next success. */
+  lastError: unknown;
   lastEpoch: number;
   /** Whether the divergence check for this leader epoch was done. */
   checked: boolean;
@@ -55,7 +59,18 @@ export function createReplica(options: { log: PartitionLog; assignment: ReplicaA
     followers = new Map(
       current.replicas
         .filter((r) => r !== current.replicaId)
-        .map((r) => [r, { logEndOffset: null, lastEpoch: -1, checked: false, lastCaughtUpMs: log.now(), pushing: null }]),
+        .map((r) => [
+          r,
+          {
+            logEndOffset: null,
+            highWatermarkSent: -1,
+            lastError: null,
+            lastEpoch: -1,
+            checked: false,
+            lastCaughtUpMs: log.now(),
+            pushing: null,
+          },
+        ]),
     );
   }
   resetFollowers();
@@ -74,8 +89,16 @@ export function createReplica(options: { log: PartitionLog; assignment: ReplicaA
     if (isLeader()) await updateHighWatermark();
   }
 
+  /** Wakes awaitReplication whenever a follower answers (or fails to). */
+  let progress = new Set<() => void>();
+  function notifyProgress(): void {
+    const waiting = progress;
+    progress = new Set();
+    for (const wake of waiting) wake();
+  }
+
   async function updateHighWatermark(): Promise<void> {
-    const { logEndOffset } = await log.state();
+    const { logEndOffset, highWatermark } = await log.state();
     let hw = logEndOffset;
     for (const id of current.isr) {
       if (id === current.replicaId) continue;
@@ -83,6 +106,10 @@ export function createReplica(options: { log: PartitionLog; assignment: ReplicaA
       hw = Math.min(hw, f?.logEndOffset ?? 0);
     }
     log.setHighWatermark(hw);
+    if (hw > highWatermark && isLeader()) {
+      // followers learn the new high watermark in the background, so reads from them keep up
+      for (const [id, f] of followers) if (f.logEndOffset !== null && !f.pushing) syncFollower(id).catch(() => undefined);
+    }
   }
 
   function notLeader(): RillError {
@@ -106,6 +133,8 @@ export function createReplica(options: { log: PartitionLog; assignment: ReplicaA
       // the follower's state is unknown after a failed exchange: probe again next time
       f.logEndOffset = null;
       f.checked = false;
+      f.lastError = error;
+      notifyProgress();
       throw error;
     });
     f.pushing = run.finally(() => {
@@ -118,84 +147,90 @@ export function createReplica(options: { log: PartitionLog; assignment: ReplicaA
     for (;;) {
       if (!isLeader() || current.leaderEpoch !== epoch) throw notLeader();
       const state = await log.state();
-      const request: ReplicateRequest = {
-        leader: current.replicaId,
-        leaderEpoch: epoch,
-        fromOffset: -1,
-        batches: null,
-        highWatermark: state.highWatermark,
-      };
+      const request: ReplicateRequest = { leader: current.replicaId, leaderEpoch: epoch, fromOffset: -1, batches: null, highWatermark: -1 };
       if (f.logEndOffset !== null && !f.checked) {
         // KIP-101: the follower's last epoch ends here on the leader; anything past it diverged
         const end = endOffsetForEpoch(state.epochs, state.logEndOffset, f.lastEpoch).endOffset;
         if (f.logEndOffset > end) request.truncateTo = end;
         f.checked = true;
+      } else if (f.logEndOffset !== null && f.logEndOffset >= state.logEndOffset) {
+        f.lastCaughtUpMs = log.now();
+        // caught up; one more probe only if its high watermark is behind
+        if (f.highWatermarkSent >= Math.min(state.highWatermark, f.logEndOffset)) return;
       } else if (f.logEndOffset !== null) {
-        if (f.logEndOffset >= state.logEndOffset) {
-          f.lastCaughtUpMs = log.now();
-          return;
-        }
         const chunk = (await log.storage.read(log.partition, f.logEndOffset, PUSH_BYTES)).filter((b) => b.lastOffset < state.logEndOffset);
         const first = chunk[0];
-        if (first && first.baseOffset < f.logEndOffset)
-          request.truncateTo = first.baseOffset; // ends inside a batch: diverged
-        else if (first) {
+        if (!first) throw new RillError("OFFSET_OUT_OF_RANGE", `follower ${id} needs offset ${f.logEndOffset}, before this log's start`);
+        if (first.baseOffset < f.logEndOffset)
+          request.truncateTo = first.baseOffset; // it ends inside a batch: diverged
+        else {
           request.fromOffset = f.logEndOffset;
           request.batches = concatBytes(chunk.map((b) => b.bytes));
-        } else throw new RillError("OFFSET_OUT_OF_RANGE", `follower ${id} needs offset ${f.logEndOffset}, before this log's start`);
+        }
       }
       // until the divergence check is done the follower's tail may not be the leader's: no high watermark yet
-      request.highWatermark = f.checked ? state.highWatermark : -1;
+      if (f.checked) request.highWatermark = state.highWatermark;
       const response = await network.replicate(id, request);
       f.logEndOffset = response.logEndOffset;
       f.lastEpoch = response.lastEpoch;
+      f.lastError = null;
+      if (request.highWatermark >= 0) f.highWatermarkSent = Math.min(request.highWatermark, response.logEndOffset);
       await updateHighWatermark();
+      notifyProgress();
     }
   }
 
   async function shrinkIsr(remove: number[]): Promise<void> {
     const isr = current.isr.filter((r) => !remove.includes(r));
     if (isr.length === current.isr.length) return;
-    const meta = await network.alterIsr(current.leaderEpoch, isr);
+    const meta = await network.alterIsr(current.leaderEpoch, isr).catch((error) => {
+      // the controller knows a newer epoch: this replica has been deposed
+      throw error instanceof RillError && error.code === "FENCED_LEADER_EPOCH" ? notLeader() : error;
+    });
     await adopt({ ...meta, replicaId: current.replicaId });
   }
 
-  /** Waits until every in-sync replica has offsets below `need`, shrinking the ISR past laggards. */
+  /**
+   * Waits until every in-sync replica has offsets below `need`. A follower that fails, or has not
+   * caught up within replica.lag.time.max.ms, leaves the ISR; below min.insync.replicas the wait fails.
+   */
   async function awaitReplication(need: number): Promise<void> {
     const minIsr = log.config()["min.insync.replicas"];
     const deadline = log.now() + lagMs();
+    for (const f of followers.values()) f.lastError = null; // only failures during this wait count
     for (;;) {
       await updateHighWatermark();
       if ((await log.state()).highWatermark >= need) return;
       const laggards = current.isr.filter((id) => id !== current.replicaId && (followers.get(id)?.logEndOffset ?? -1) < need);
-      const failed: number[] = [];
-      await Promise.all(
-        laggards.map(async (id) => {
-          const remaining = Math.max(1, deadline - log.now());
-          let timer: ReturnType<typeof setTimeout> | undefined;
-          const timeout = new Promise<never>((_, reject) => {
-            timer = setTimeout(() => reject(new RillError("REQUEST_TIMED_OUT", `follower ${id} did not answer`)), remaining);
-          });
-          try {
-            await Promise.race([syncFollower(id), timeout]);
-          } catch (error) {
-            if (error instanceof RillError && (error.code === "NOT_LEADER_OR_FOLLOWER" || error.code === "FENCED_LEADER_EPOCH"))
-              throw notLeader();
-            failed.push(id);
-          } finally {
-            if (timer !== undefined) clearTimeout(timer);
-          }
-        }),
-      );
-      if (failed.length > 0) {
-        await shrinkIsr(failed);
+      const failed = laggards.filter((id) => followers.get(id)?.lastError);
+      for (const id of failed) {
+        const error = followers.get(id)?.lastError;
+        if (error instanceof RillError && (error.code === "NOT_LEADER_OR_FOLLOWER" || error.code === "FENCED_LEADER_EPOCH"))
+          throw notLeader();
+      }
+      const timedOut = log.now() >= deadline;
+      if (failed.length > 0 || timedOut) {
+        await shrinkIsr(timedOut ? laggards : failed);
         if (current.isr.length < minIsr) {
           throw new RillError(
             "NOT_ENOUGH_REPLICAS_AFTER_APPEND",
             `only ${current.isr.length} in-sync replicas remain, min.insync.replicas is ${minIsr}`,
           );
         }
+        continue;
       }
+      // sleep until a follower answers (or fails) or the deadline passes; the pushes run meanwhile
+      const woken = new Promise<void>((resolve) => {
+        const timer = setTimeout(wake, Math.max(1, deadline - log.now()));
+        function wake() {
+          clearTimeout(timer);
+          progress.delete(wake);
+          resolve();
+        }
+        progress.add(wake);
+      });
+      for (const id of laggards) syncFollower(id).catch(() => undefined);
+      await woken;
     }
   }
 

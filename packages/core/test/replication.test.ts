@@ -11,6 +11,7 @@ import {
   encodeBatch,
   encodeUtf8,
   isRillError,
+  type PartitionMetadata,
   type Replica,
   type ReplicaNetwork,
   resolveTopicConfig,
@@ -34,13 +35,13 @@ async function cluster(config: Partial<TopicConfig> = {}) {
   const start = async (r: number) => {
     const meta = (await controller.getTopic("t")).partitions[0];
     const log = createPartitionLog({ storage: storages[r] as never, partition: "t/0", config: () => cfg, replicated: true });
-    replicas[r] = createReplica({ log, assignment: { ...(meta as never), replicaId: r }, network: network(r) });
+    replicas[r] = createReplica({ log, assignment: { ...(meta as PartitionMetadata), replicaId: r }, network: network(r) });
   };
   for (const r of [0, 1, 2]) await start(r);
   const leaderOf = async () => (await controller.getTopic("t")).partitions[0]?.leader as number;
   const broadcast = async () => {
     const meta = (await controller.getTopic("t")).partitions[0];
-    for (const [r, replica] of replicas.entries()) if (!down.has(r)) await replica.learn({ ...(meta as never), replicaId: r });
+    for (const [r, replica] of replicas.entries()) if (!down.has(r)) await replica.learn({ ...(meta as PartitionMetadata), replicaId: r });
   };
   return { controller, replicas, down, start, leaderOf, broadcast };
 }

@@ -24,11 +24,13 @@ export type Acks = 0 | 1 | -1;
 export interface PartitionRef {
   topic: TopicMetadata;
   partition: number;
+  /** For reads: a specific in-sync replica to read from (Kafka's KIP-392); default the leader. */
+  replica?: number;
 }
 
 export interface Broker {
-  /** Topic metadata, possibly from a short-lived cache; throws UNKNOWN_TOPIC_OR_PARTITION. */
-  topic(name: string): Promise<TopicMetadata>;
+  /** Topic metadata, possibly from a short-lived cache unless `fresh`; throws UNKNOWN_TOPIC_OR_PARTITION. */
+  topic(name: string, options?: { fresh?: boolean }): Promise<TopicMetadata>;
   createTopic(input: CreateTopicInput): Promise<TopicMetadata>;
   listTopics(): Promise<TopicMetadata[]>;
   alterConfig(name: string, changes: Record<string, string | number | boolean | null>): Promise<TopicMetadata>;

@@ -46,7 +46,9 @@ export function fetchRoutes(broker: Broker): Hono {
 
   app.get("/:topic/partitions/:partition/records", async (c) => {
     const topic = await broker.topic(c.req.param("topic"));
-    const ref = partitionRef(topic, intParam(c.req.param("partition"), "partition"));
+    const ref: PartitionRef = partitionRef(topic, intParam(c.req.param("partition"), "partition"));
+    const replica = c.req.query("replica");
+    if (replica !== undefined) ref.replica = intParam(replica, "replica", { max: 15 });
     const encoding = encodingOf(c);
     const maxBytes = intParam(c.req.query("maxBytes"), "maxBytes", { min: 1, max: MAX_FETCH_BYTES, default: 1024 * 1024 });
     const live = c.req.query("live");

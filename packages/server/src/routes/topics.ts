@@ -51,7 +51,7 @@ export function topicRoutes(broker: Broker): Hono {
 
   app.get("/", async (c) => c.json({ topics: (await broker.listTopics()).map(summary) }));
 
-  app.get("/:topic", async (c) => c.json(await describeTopic(broker, await broker.topic(c.req.param("topic")))));
+  app.get("/:topic", async (c) => c.json(await describeTopic(broker, await broker.topic(c.req.param("topic"), { fresh: true }))));
 
   app.patch("/:topic/config", async (c) => {
     const body = await jsonBody(c, alterConfigBody);
