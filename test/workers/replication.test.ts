@@ -26,7 +26,7 @@ describe("replicated partitions", () => {
     const produced = await api.produce(topic, [{ value: "a" }, { value: "b" }], { acks: "all" });
     expect(produced.status).toBe(200);
     for (const replica of [1, 2]) {
-      const res = await api.fetchRecords(topic, 0, `offset=0&replica=${replica}`);
+      const res = await api.fetchRecords(topic, 0, `offset=0&replica=${replica}&minBytes=1&maxWaitMs=3000`);
       expect(values(res)).toEqual(["a", "b"]);
       expect(res.body.highWatermark).toBe(2);
     }

@@ -1,13 +1,17 @@
-// The in-process broker: controller and partition logs in one process over one Storage (memory
-// in Node, IndexedDB in a browser). It is what the Durable Objects do, minus the network.
+// The in-process broker: controller, partition replicas and group coordinators in one process over
+// one Storage (memory in Node, IndexedDB in a browser). It is what the Durable Objects do, minus the
+// network: replicas of a partition are separate logs that replicate to each other in-process.
 
 import {
   compactLog,
   createController,
   createPartitionLog,
+  createReplica,
   enforceRetention,
   longPollFetch,
-  type PartitionLog,
+  type PartitionMetadata,
+  type Replica,
+  RillError,
   resolveTopicConfig,
   type Storage,
   type TopicConfig,
@@ -33,32 +37,71 @@ export function createLocalBroker(options: LocalBrokerOptions): LocalBroker {
   const { storage } = options;
   const now = options.now ?? Date.now;
   const controller = createController(storage, { now });
-  const logs = new Map<string, PartitionLog>();
+  const replicas = new Map<string, Replica>();
   const configs = new Map<string, { version: number; config: TopicConfig }>();
   const groups = createLocalGroups(storage, controller, now);
 
   function learn(topic: TopicMetadata): void {
     const known = configs.get(topic.topicId);
-    if (!known || known.version < topic.version)
+    if (!known || known.version < topic.version) {
       configs.set(topic.topicId, { version: topic.version, config: resolveTopicConfig(topic.config) });
+    }
   }
 
-  function logFor(ref: PartitionRef): PartitionLog {
-    learn(ref.topic);
-    const name = `${ref.topic.topicId}/${ref.partition}`;
-    let log = logs.get(name);
-    if (!log) {
-      const topicId = ref.topic.topicId;
-      log = createPartitionLog({ storage, partition: name, now, config: () => configs.get(topicId)?.config ?? resolveTopicConfig() });
-      logs.set(name, log);
+  /** Storage name of a replica's log; replica 0 keeps the plain name, so rf=1 is one log. */
+  const logName = (topicId: string, partition: number, replica: number) =>
+    replica === 0 ? `${topicId}/${partition}` : `${topicId}/${partition}#${replica}`;
+
+  /** One replica of a partition, with an in-process "network" to its peers and the controller. */
+  function replicaFor(topic: TopicMetadata, partition: number, replicaId: number): Replica {
+    learn(topic);
+    const key = logName(topic.topicId, partition, replicaId);
+    let replica = replicas.get(key);
+    if (!replica) {
+      const topicId = topic.topicId;
+      const log = createPartitionLog({
+        storage,
+        partition: key,
+        now,
+        replicated: true,
+        config: () => configs.get(topicId)?.config ?? resolveTopicConfig(),
+      });
+      const meta = topic.partitions[partition] as PartitionMetadata;
+      replica = createReplica({
+        log,
+        assignment: { ...meta, replicaId },
+        network: {
+          replicate: (to, request) => replicaFor(topic, partition, to).replicate(request),
+          async alterIsr(leaderEpoch, isr) {
+            const changed = await controller.alterIsr(topic.name, partition, leaderEpoch, isr);
+            const fresh = await controller.getTopic(topic.name);
+            for (const r of changed.replicas) if (r !== replicaId) await replicaFor(fresh, partition, r).learn({ ...changed, replicaId: r });
+            return changed;
+          },
+        },
+      });
+      replicas.set(key, replica);
     }
-    return log;
+    return replica;
+  }
+
+  /** The replica serving a call, told the caller's metadata first (it keeps whichever is newer). */
+  async function serving(ref: PartitionRef, read: boolean): Promise<Replica> {
+    const meta = ref.topic.partitions[ref.partition] as PartitionMetadata;
+    const id = read && ref.replica !== undefined ? ref.replica : meta.leader;
+    if (read && ref.replica !== undefined && !meta.isr.includes(ref.replica)) {
+      throw new RillError("NOT_LEADER_OR_FOLLOWER", `replica ${ref.replica} is not in sync (ISR ${JSON.stringify(meta.isr)})`);
+    }
+    const replica = replicaFor(ref.topic, ref.partition, id);
+    await replica.learn({ ...meta, replicaId: id });
+    return replica;
   }
 
   async function runMaintenance(): Promise<void> {
-    for (const log of logs.values()) {
-      await enforceRetention(log);
-      await compactLog(log);
+    for (const replica of replicas.values()) {
+      await replica.tick();
+      await enforceRetention(replica.log);
+      await compactLog(replica.log);
     }
   }
 
@@ -84,17 +127,22 @@ export function createLocalBroker(options: LocalBrokerOptions): LocalBroker {
     async deleteTopic(name) {
       const topic = await controller.deleteTopic(name);
       for (const p of topic.partitions) {
-        const key = `${topic.topicId}/${p.partition}`;
-        logs.delete(key);
-        await storage.dropPartition(key);
+        for (const r of p.replicas) {
+          const key = logName(topic.topicId, p.partition, r);
+          replicas.delete(key);
+          await storage.dropPartition(key);
+        }
       }
       configs.delete(topic.topicId);
     },
     initProducer: (transactionalId) => controller.initProducer(transactionalId),
-    append: (ref, batches) => logFor(ref).appendBatches(batches),
-    fetch: (ref, request) => longPollFetch(logFor(ref), request),
-    listOffset: (ref, spec) => logFor(ref).listOffset(spec),
-    partitionState: (ref) => logFor(ref).state(),
+    append: async (ref, batches, acks) => (await serving(ref, false)).produce(batches, acks === 0 ? 1 : acks),
+    async fetch(ref, request) {
+      const replica = await serving(ref, true);
+      return longPollFetch(replica.log, request);
+    },
+    listOffset: async (ref, spec) => (await serving(ref, true)).log.listOffset(spec),
+    partitionState: async (ref) => (await serving(ref, true)).log.state(),
     ...groups,
     runMaintenance,
     async close() {
