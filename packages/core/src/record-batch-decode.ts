@@ -57,12 +57,15 @@ export function decodeBatch(batch: Uint8Array, options: VerifyOptions = {}): { h
   return { header, records };
 }
 
-/** Decodes concatenated batches into one list of records. */
-export function decodeBatches(bytes: readonly Uint8Array[], options: VerifyOptions = {}): LogRecord[] {
+/** Decodes every record of the batches in `buffers`; each buffer may hold several batches back to back. */
+export function decodeBatches(buffers: readonly Uint8Array[], options: VerifyOptions = {}): LogRecord[] {
   const out: LogRecord[] = [];
-  for (const b of bytes) {
-    const header = readBatchHeader(b);
-    walkRecords(b.subarray(0, header.sizeInBytes), header, options, false, (r) => out.push(r));
+  for (const buffer of buffers) {
+    for (let at = 0; at < buffer.length; ) {
+      const header = readBatchHeader(buffer, at);
+      walkRecords(buffer.subarray(at, at + header.sizeInBytes), header, options, false, (r) => out.push(r));
+      at += header.sizeInBytes;
+    }
   }
   return out;
 }

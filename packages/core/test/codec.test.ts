@@ -124,6 +124,7 @@ describe("record batch v2", () => {
     const both = new Uint8Array([...a, ...b]);
     expect(splitBatches(both).map((p) => p.header.recordCount)).toEqual([1, 2]);
     expect(decodeBatches([a, b]).map((r) => r.offset)).toEqual([0, 1, 2]);
+    expect(decodeBatches([both]).map((r) => r.offset)).toEqual([0, 1, 2]);
   });
 
   it("refuses every truncation and any single flipped bit, never half-reading", () => {

@@ -1,0 +1,188 @@
+// npm run bench:edge — the local edge broker (wrangler dev + workerd, SQLite on disk) measured over
+// HTTP from this process: produce throughput (JSON and binary batches) at 100 B and 1 KB with 1, 100
+// and 1000 records per request; catch-up fetch throughput; end-to-end latency from produce to a
+// long-polling consumer and to an SSE consumer at a fixed rate. `--quick` runs a small version.
+import { decodeBatches, encodeBatch } from "@rill/core";
+import { startLocalBroker } from "../test/harness/local-broker.ts";
+
+const quick = process.argv.includes("--quick");
+const log = (...args: unknown[]) => console.error(...args);
+
+interface Row {
+  scenario: string;
+  records: number;
+  seconds: number;
+  recordsPerSec: number;
+  mbPerSec: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+async function post(url: string, body: BodyInit, type: string): Promise<Response> {
+  const res = await fetch(url, { method: "POST", headers: { "content-type": type }, body });
+  if (!res.ok) throw new Error(`${url}: ${res.status} ${await res.text()}`);
+  return res;
+}
+
+/** Runs `requests` produce calls with `inFlight` concurrency; returns elapsed seconds. */
+async function drive(requests: number, inFlight: number, send: (i: number) => Promise<unknown>): Promise<number> {
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (next < requests) await send(next++);
+    }),
+  );
+  return (performance.now() - started) / 1000;
+}
+
+export async function runEdgeBench(
+  options: { quick?: boolean } = {},
+): Promise<{ throughput: Row[]; latency: Array<Record<string, number | string>> }> {
+  const small = options.quick ?? quick;
+  const broker = await startLocalBroker();
+  const rows: Row[] = [];
+  const latency: Array<Record<string, number | string>> = [];
+  try {
+    const create = (name: string) => post(`${broker.url}/v1/topics`, JSON.stringify({ name, partitions: 1 }), "application/json");
+    for (const size of [100, 1024]) {
+      for (const perRequest of [1, 100, 1000]) {
+        const target = small ? Math.min(2_000, perRequest * 20) : Math.min(perRequest === 1 ? 3_000 : 200_000, perRequest * 400);
+        const requests = Math.max(1, Math.floor(target / perRequest));
+        const value = "x".repeat(size);
+        for (const mode of ["json", "binary"] as const) {
+          const topic = `bench-${mode}-${size}-${perRequest}`;
+          await create(topic);
+          log(`produce ${mode} ${size} B x ${perRequest}/request: ${requests} requests`);
+          const body = JSON.stringify({ records: Array.from({ length: perRequest }, () => ({ value, partition: 0 })), acks: "all" });
+          const batch = encodeBatch(Array.from({ length: perRequest }, () => ({ value: new TextEncoder().encode(value) })));
+          const seconds = await drive(requests, 8, () =>
+            mode === "json"
+              ? post(`${broker.url}/v1/topics/${topic}/records`, body, "application/json")
+              : post(`${broker.url}/v1/topics/${topic}/partitions/0/batches?acks=all`, batch.slice(), "application/octet-stream"),
+          );
+          const records = requests * perRequest;
+          rows.push({
+            scenario: `produce ${mode} ${size} B, ${perRequest}/req`,
+            records,
+            seconds,
+            recordsPerSec: records / seconds,
+            mbPerSec: (records * size) / seconds / 1e6,
+          });
+        }
+      }
+    }
+    // catch-up fetch: read back the largest binary topic from offset 0
+    for (const format of ["binary", "json"] as const) {
+      const topic = "bench-binary-100-1000";
+      let offset = 0;
+      let records = 0;
+      const started = performance.now();
+      for (;;) {
+        const url = `${broker.url}/v1/topics/${topic}/partitions/0/records?offset=${offset}&maxBytes=4000000`;
+        if (format === "binary") {
+          const res = await fetch(url, { headers: { accept: "application/vnd.rill.batches" } });
+          const got = decodeBatches([new Uint8Array(await res.arrayBuffer())]).filter((r) => r.offset >= offset).length;
+          records += got;
+          offset = Number(res.headers.get("rill-next-offset"));
+          if (offset >= Number(res.headers.get("rill-high-watermark"))) break;
+        } else {
+          const page = (await (await fetch(url)).json()) as { records: unknown[]; nextOffset: number; highWatermark: number };
+          records += page.records.length;
+          offset = page.nextOffset;
+          if (offset >= page.highWatermark) break;
+        }
+      }
+      const seconds = (performance.now() - started) / 1000;
+      rows.push({
+        scenario: `catch-up fetch ${format} 100 B`,
+        records,
+        seconds,
+        recordsPerSec: records / seconds,
+        mbPerSec: (records * 100) / seconds / 1e6,
+      });
+    }
+    // end-to-end latency at a fixed rate: produce one record every `interval` ms, timestamped
+    const samples = small ? 40 : 400;
+    const interval = 10;
+    for (const consumer of ["long-poll", "sse"] as const) {
+      const topic = `bench-latency-${consumer}`;
+      await create(topic);
+      const seen: number[] = [];
+      const controller = new AbortController();
+      const done = (async () => {
+        if (consumer === "long-poll") {
+          let offset = 0;
+          while (seen.length < samples) {
+            const page = (await (
+              await fetch(`${broker.url}/v1/topics/${topic}/partitions/0/records?offset=${offset}&maxWaitMs=5000`)
+            ).json()) as {
+              records: Array<{ value: string }>;
+              nextOffset: number;
+            };
+            const now = performance.now();
+            for (const r of page.records) seen.push(now - Number(r.value));
+            offset = page.nextOffset;
+          }
+        } else {
+          const res = await fetch(`${broker.url}/v1/topics/${topic}/partitions/0/records?offset=0&live=sse`, { signal: controller.signal });
+          const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+          let buffer = "";
+          while (seen.length < samples) {
+            const { value } = await reader.read();
+            const now = performance.now();
+            buffer += new TextDecoder().decode(value);
+            for (let end = buffer.indexOf("\n\n"); end >= 0; end = buffer.indexOf("\n\n")) {
+              const data = /^data: (.*)$/m.exec(buffer.slice(0, end))?.[1];
+              buffer = buffer.slice(end + 2);
+              if (data) seen.push(now - Number(JSON.parse(data).value));
+            }
+          }
+          controller.abort();
+        }
+      })();
+      log(`latency ${consumer}: ${samples} records, one every ${interval} ms`);
+      for (let i = 0; i < samples; i++) {
+        await post(
+          `${broker.url}/v1/topics/${topic}/records`,
+          JSON.stringify({ records: [{ value: String(performance.now()) }], acks: "all" }),
+          "application/json",
+        );
+        await new Promise((r) => setTimeout(r, interval));
+      }
+      await done.catch(() => undefined);
+      const sorted = seen.slice(0, samples).sort((a, b) => a - b);
+      latency.push({
+        consumer,
+        samples: sorted.length,
+        p50ms: percentile(sorted, 50),
+        p99ms: percentile(sorted, 99),
+        maxMs: sorted[sorted.length - 1] ?? Number.NaN,
+      });
+    }
+  } finally {
+    await broker.stop();
+  }
+  return { throughput: rows, latency };
+}
+
+export function printEdgeBench(result: Awaited<ReturnType<typeof runEdgeBench>>): void {
+  console.log("\n| scenario | records | seconds | records/s | MB/s |\n|---|---:|---:|---:|---:|");
+  for (const r of result.throughput) {
+    console.log(
+      `| ${r.scenario} | ${r.records} | ${r.seconds.toFixed(2)} | ${Math.round(r.recordsPerSec).toLocaleString("en-US")} | ${r.mbPerSec.toFixed(1)} |`,
+    );
+  }
+  console.log("\n| end-to-end (produce acks=all → consumer) | samples | p50 ms | p99 ms | max ms |\n|---|---:|---:|---:|---:|");
+  for (const l of result.latency) {
+    console.log(
+      `| ${l.consumer} | ${l.samples} | ${Number(l.p50ms).toFixed(1)} | ${Number(l.p99ms).toFixed(1)} | ${Number(l.maxMs).toFixed(1)} |`,
+    );
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  printEdgeBench(await runEdgeBench({ quick }));
+}
