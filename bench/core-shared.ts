@@ -24,7 +24,10 @@ export interface Measured {
   records: number;
   /** Encoded batch bytes moved (header and record framing included). */
   bytes: number;
+  /** Wall time, commit included. */
   ms: number;
+  /** Part of `ms` spent waiting for the commit to disk (`finish`). */
+  commitMs: number;
 }
 
 /** Backend and ceiling figures of one scenario, for append and for read. */
@@ -77,15 +80,16 @@ export function makeFixture(valueSize: number, batchSize: number, poolBytes = 8 
   return { records, batches, batchBytes: (batches[0] as Uint8Array).length, now };
 }
 
-export const zero = (): Measured => ({ records: 0, bytes: 0, ms: 0 });
+export const zero = (): Measured => ({ records: 0, bytes: 0, ms: 0, commitMs: 0 });
 
 function add(into: Measured, m: Measured): void {
   into.records += m.records;
   into.bytes += m.bytes;
   into.ms += m.ms;
+  into.commitMs += m.commitMs;
 }
 
-/** A timed loop: `step(i)` until `ms` have passed or `maxSteps` ran; `finish` (e.g. a sync) is timed too. */
+/** A timed loop: `step(i)` until `ms` have passed or `maxSteps` ran; `finish` (a commit) is timed too. */
 export interface Loop {
   step(i: number): unknown;
   /** Records and bytes one step moves (fixed per scenario). */
@@ -109,8 +113,10 @@ export async function timeLoop(loop: Loop, ms: number, maxSteps: number): Promis
     }
     if (i >= maxSteps || performance.now() - t0 >= ms) break;
   }
+  const t1 = performance.now();
   if (loop.finish) await loop.finish();
-  return { records: i * loop.recordsPerStep, bytes: i * loop.bytesPerStep, ms: performance.now() - t0 };
+  const t2 = performance.now();
+  return { records: i * loop.recordsPerStep, bytes: i * loop.bytesPerStep, ms: t2 - t0, commitMs: t2 - t1 };
 }
 
 /** Walks something whole, again and again, for at least `ms`. */

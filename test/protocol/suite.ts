@@ -272,6 +272,25 @@ export function protocolSuite(fixture: ProtocolFixture): void {
       expect((await api.fetchRecords(compacted, 0, "offset=0")).body.highWatermark).toBe(0);
     });
 
+    it("enforces a topic's value schema and required keys on every produce path", async () => {
+      const topic = uniqueTopic();
+      const schema = { type: "object", properties: { amount: { type: "number" } }, required: ["amount"] };
+      const created = await api.createTopic(topic, 1, { "rill.key.required": "true", "rill.value.schema": JSON.stringify(schema) });
+      expect(created.status).toBe(201);
+      expect((await api.produce(topic, [{ key: "a", value: '{"amount": 5}' }])).status).toBe(200);
+      const keyless = await api.produce(topic, [{ value: '{"amount": 6}' }]);
+      expectError(keyless, 400, "INVALID_RECORD");
+      const wrong = await api.produce(topic, [{ key: "a", value: '{"amount": 1}' }, { key: "b", value: '{"amount": "seven"}' }]);
+      expectError(wrong, 400, "INVALID_RECORD");
+      expect(wrong.body.error.message).toMatch(/record 1: value\.amount/);
+      expectError(await api.produce(topic, [{ key: "c", value: "not json" }]), 400, "INVALID_RECORD");
+      const binary = await api.postBatch(topic, 0, encodeBatch([{ key: encodeUtf8("d"), value: encodeUtf8('{"amount": false}') }]));
+      expect(binary.status).toBe(400);
+      expect((await jsonOf(binary)).error.message).toMatch(/value\.amount/);
+      expect((await api.fetchRecords(topic, 0, "offset=0")).body.highWatermark).toBe(1);
+      expectError(await api.createTopic(uniqueTopic(), 1, { "rill.value.schema": "{not json" }), 400, "INVALID_CONFIG");
+    });
+
     it("alters config, grows partitions with a warning, and deletes topics", async () => {
       const topic = uniqueTopic();
       await api.createTopic(topic, 2);

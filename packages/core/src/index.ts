@@ -25,3 +25,4 @@ export * from "./replica-log.ts";
 export * from "./replica-types.ts";
 export * from "./storage.ts";
 export * from "./topic-config.ts";
+export * from "./record-validation.ts";

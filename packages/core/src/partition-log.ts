@@ -2,6 +2,7 @@
 // single writer (appends run one at a time), assigns dense offsets, enforces idempotence and limits,
 // tracks the high watermark, and wakes long-polls. Retention and compaction live in log-cleaner.ts.
 
+import { concatBytes } from "./bytes.ts";
 import { RillError } from "./errors.ts";
 import { createOffsetWaiters } from "./offset-waiters.ts";
 import {
@@ -23,7 +24,8 @@ import {
   setPartitionLeaderEpoch,
   splitBatches,
 } from "./record-batch.ts";
-import { decodeBatches, verifyBatch } from "./record-batch-decode.ts";
+import { decodeBatch, decodeBatches, verifyBatch } from "./record-batch-decode.ts";
+import { validateRecordValues, valueSchemaCheck } from "./record-validation.ts";
 import { encodeRecordsInBatches } from "./record-batch-split.ts";
 import type { EpochStart, PartitionState, ProducerEntry, StoredBatch } from "./storage.ts";
 import { MAX_BATCH_BYTES, resolveTopicConfig, type TopicConfig } from "./topic-config.ts";
@@ -32,10 +34,7 @@ export * from "./partition-log-types.ts";
 
 export function createPartitionLog(options: PartitionLogOptions): PartitionLog {
   const { storage, partition } = options;
-  // Resolved once: appends read the config twice each, and re-resolving the defaults every time
-  // cost ~5% of a small append.
-  const defaults = options.config ? undefined : resolveTopicConfig();
-  const config = options.config ?? (() => defaults as TopicConfig);
+  const config = options.config ?? (() => resolveTopicConfig());
   const now = options.now ?? Date.now;
   let leaderEpoch = options.leaderEpoch ?? 0;
   let state: PartitionState | undefined;
@@ -199,13 +198,17 @@ export function createPartitionLog(options: PartitionLogOptions): PartitionLog {
       const cfg = config();
       // Parse and verify before queueing: bad input is refused without waiting on other writers.
       const parts = splitBatches(bytes);
+      const schema = cfg["rill.value.schema"] ? valueSchemaCheck(cfg["rill.value.schema"]) : undefined;
+      let index = 0;
       for (const p of parts) {
         checkBatch(p.header, cfg);
         verifyBatch(p.bytes, {
           requireDenseOffsets: true,
           maxDecompressedBytes: cfg["max.message.bytes"] * 64,
-          requireKeys: cfg["cleanup.policy"] !== "delete",
+          requireKeys: cfg["cleanup.policy"] !== "delete" || cfg["rill.key.required"],
         });
+        if (schema) validateRecordValues(decodeBatch(p.bytes).records, schema, index);
+        index += p.header.recordCount;
       }
       return serial(() => appendParsed(parts));
     },
@@ -217,16 +220,13 @@ export function createPartitionLog(options: PartitionLogOptions): PartitionLog {
     },
 
     async appendRecords(records, appendOptions = {}) {
-      const cfg = config();
-      if (cfg["cleanup.policy"] !== "delete" && records.some((r) => r.key == null)) {
-        throw new RillError("INVALID_RECORD", "a compacted topic needs a key on every record");
-      }
       const batches = encodeRecordsInBatches(records, {
-        maxBatchBytes: cfg["max.message.bytes"],
+        maxBatchBytes: config()["max.message.bytes"],
         compression: appendOptions.compression ?? "none",
         now: now(),
       });
-      return serial(() => appendParsed(batches));
+      // the same checks as any client's batches: one path, so no rule can be skipped
+      return this.appendBatches(concatBytes(batches.map((b) => b.bytes)));
     },
 
     read,

@@ -19,6 +19,10 @@ export interface TopicConfig {
   "message.timestamp.type": "CreateTime" | "LogAppendTime";
   "unclean.leader.election.enable": boolean;
   "replica.lag.time.max.ms": number;
+  /** Refuse records without a key. */
+  "rill.key.required": boolean;
+  /** A JSON Schema (as JSON text) every value must match; empty for none. */
+  "rill.value.schema": string;
 }
 
 export const defaultTopicConfig: Readonly<TopicConfig> = Object.freeze({
@@ -32,6 +36,8 @@ export const defaultTopicConfig: Readonly<TopicConfig> = Object.freeze({
   "message.timestamp.type": "CreateTime",
   "unclean.leader.election.enable": false,
   "replica.lag.time.max.ms": 30_000,
+  "rill.key.required": false,
+  "rill.value.schema": "",
 });
 
 export type TopicConfigInput = Record<string, string | number | boolean>;
@@ -70,6 +76,21 @@ function bool(key: string, value: unknown): boolean {
   return invalid(key, value, "expected true or false");
 }
 
+function jsonSchemaText(key: string, value: unknown): string {
+  const text = typeof value === "string" ? value.trim() : JSON.stringify(value);
+  if (text === "") return "";
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return invalid(key, value, "expected a JSON Schema document as JSON text");
+  }
+  if (typeof parsed !== "boolean" && (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))) {
+    return invalid(key, value, "a JSON Schema is an object (or true/false)");
+  }
+  return text;
+}
+
 const parsers: { [K in keyof TopicConfig]: (key: string, value: unknown) => TopicConfig[K] } = {
   "retention.ms": (k, v) => integer(k, v, -1),
   "retention.bytes": (k, v) => integer(k, v, -1),
@@ -81,6 +102,8 @@ const parsers: { [K in keyof TopicConfig]: (key: string, value: unknown) => Topi
   "message.timestamp.type": (k, v) => oneOf(k, v, ["CreateTime", "LogAppendTime"] as const),
   "unclean.leader.election.enable": bool,
   "replica.lag.time.max.ms": (k, v) => integer(k, v, 100),
+  "rill.key.required": bool,
+  "rill.value.schema": jsonSchemaText,
 };
 
 export const topicConfigKeys = Object.keys(parsers) as Array<keyof TopicConfig>;

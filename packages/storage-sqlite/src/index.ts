@@ -124,46 +124,19 @@ export function createSqliteStorage(host: SqliteHost): Storage {
 
     append: (name, request: AppendRequest) =>
       tx(() => {
-        const { batches } = request;
-        let end = request.expectedEndOffset;
-        let added = 0;
-        let timeIndex = -1;
-        for (const b of batches) {
-          end = b.lastOffset + 1;
-          added += b.bytes.length;
-          timeIndex = Math.max(timeIndex, b.timeIndex);
+        const row = partitionRow(name) ?? emptyRow();
+        if (row.log_end !== request.expectedEndOffset) {
+          throw new RillError("CONCURRENT_APPEND", `log end offset is ${row.log_end}, not ${request.expectedEndOffset}`);
         }
-        // The end-offset guard and the totals in ONE statement (a SELECT then an upsert cost twice
-        // as much, and statements dominate small appends). A throw below rolls it back.
-        let epochs = sql
-          .exec(
-            `UPDATE rill_partitions SET log_end = ?, size_bytes = size_bytes + ?, time_index = MAX(time_index, ?)
-             WHERE name = ? AND log_end = ? RETURNING epochs`,
-            end,
-            added,
-            timeIndex,
-            name,
-            request.expectedEndOffset,
-          )
-          .toArray()[0]?.epochs as string | undefined;
-        if (epochs === undefined) {
-          const row = partitionRow(name);
-          const logEnd = row?.log_end ?? 0;
-          if (row || logEnd !== request.expectedEndOffset) {
-            throw new RillError("CONCURRENT_APPEND", `log end offset is ${logEnd}, not ${request.expectedEndOffset}`);
-          }
-          epochs = "[]";
-          savePartition(name, { log_start: 0, log_end: end, size_bytes: added, time_index: timeIndex, epochs });
-        }
-        let next = request.expectedEndOffset;
-        for (const b of batches) {
-          if (b.baseOffset !== next) throw new RillError("CONCURRENT_APPEND", `batch starts at ${b.baseOffset}, log ends at ${next}`);
+        let end = row.log_end;
+        for (const b of request.batches) {
+          if (b.baseOffset !== end) throw new RillError("CONCURRENT_APPEND", `batch starts at ${b.baseOffset}, log ends at ${end}`);
           if (b.bytes.length > MAX_BATCH_BYTES) {
             throw new RillError("MESSAGE_TOO_LARGE", `a ${b.bytes.length}-byte batch exceeds the ${MAX_BATCH_BYTES}-byte row limit`);
           }
-          next = b.lastOffset + 1;
+          end = b.lastOffset + 1;
         }
-        for (const b of batches) {
+        for (const b of request.batches) {
           sql.exec(
             "INSERT INTO rill_batches (partition, last_offset, base_offset, time_index, size, bytes) VALUES (?, ?, ?, ?, ?, ?)",
             name,
@@ -173,6 +146,8 @@ export function createSqliteStorage(host: SqliteHost): Storage {
             b.bytes.length,
             blob(b.bytes),
           );
+          row.size_bytes += b.bytes.length;
+          row.time_index = Math.max(row.time_index, b.timeIndex);
         }
         for (const p of request.producers) {
           sql.exec(
@@ -182,10 +157,9 @@ export function createSqliteStorage(host: SqliteHost): Storage {
             JSON.stringify(p),
           );
         }
-        if (request.epochStart) {
-          const updated = JSON.stringify([...(JSON.parse(epochs) as EpochStart[]), request.epochStart]);
-          sql.exec("UPDATE rill_partitions SET epochs = ? WHERE name = ?", updated, name);
-        }
+        if (request.epochStart) row.epochs = JSON.stringify([...(JSON.parse(row.epochs) as EpochStart[]), request.epochStart]);
+        row.log_end = end;
+        savePartition(name, row);
       }),
 
     read: (name, fromOffset, maxBytes) =>

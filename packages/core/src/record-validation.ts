@@ -1,0 +1,56 @@
+// Broker-side data validation, from topic config: `rill.key.required` refuses keyless records and
+// `rill.value.schema` (a JSON Schema) checks every value, parsed as JSON. Enforced in the log on every
+// append path (JSON and binary), so no client can skip it; refusals are INVALID_RECORD naming the field.
+// @cfworker/json-schema compiles nothing at run time, so it runs in Workers where eval is forbidden.
+
+import { Validator } from "@cfworker/json-schema";
+import { decodeUtf8 } from "./bytes.ts";
+import { RillError } from "./errors.ts";
+import type { LogRecord } from "./record.ts";
+
+export type ValueCheck = (value: unknown) => string | undefined;
+
+/** A JSON Schema check that answers the deepest failing field as "value.a.b[2]: message". */
+export function jsonSchemaCheck(schema: object | boolean): ValueCheck {
+  const validator = new Validator(schema as ConstructorParameters<typeof Validator>[0], "2020-12", false);
+  return (value) => {
+    const result = validator.validate(value);
+    if (result.valid) return undefined;
+    const deepest = [...result.errors].sort((a, b) => b.instanceLocation.length - a.instanceLocation.length)[0];
+    if (!deepest) return "value: does not match the schema";
+    let path = "value";
+    for (const raw of deepest.instanceLocation.replace(/^#\/?/, "").split("/")) {
+      if (raw === "") continue;
+      const key = raw.replace(/~1/g, "/").replace(/~0/g, "~");
+      path += /^\d+$/.test(key) ? `[${key}]` : `.${key}`;
+    }
+    return `${path}: ${deepest.error}`;
+  };
+}
+
+const compiled = new Map<string, ValueCheck>();
+
+/** Compiles (once per schema text) the check for a topic's `rill.value.schema`. */
+export function valueSchemaCheck(schemaText: string): ValueCheck {
+  let check = compiled.get(schemaText);
+  if (!check) {
+    check = jsonSchemaCheck(JSON.parse(schemaText) as object);
+    if (compiled.size > 256) compiled.clear();
+    compiled.set(schemaText, check);
+  }
+  return check;
+}
+
+/** Throws INVALID_RECORD for the first record whose value is not JSON matching the schema. */
+export function validateRecordValues(records: readonly LogRecord[], check: ValueCheck, firstIndex = 0): void {
+  records.forEach((record, i) => {
+    let value: unknown;
+    try {
+      value = record.value === null ? null : JSON.parse(decodeUtf8(record.value));
+    } catch {
+      throw new RillError("INVALID_RECORD", `record ${firstIndex + i}: value is not JSON, but the topic has a value schema`);
+    }
+    const problem = check(value);
+    if (problem) throw new RillError("INVALID_RECORD", `record ${firstIndex + i}: ${problem}`);
+  });
+}
