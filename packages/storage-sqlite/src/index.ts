@@ -49,7 +49,8 @@ function toBatch(row: Record<string, SqlValue>): StoredBatch {
     baseOffset: row.base_offset as number,
     lastOffset: row.last_offset as number,
     timeIndex: row.time_index as number,
-    bytes: new Uint8Array(row.bytes as ArrayBuffer).slice(),
+    // workerd hands every row a fresh ArrayBuffer: no copy needed
+    bytes: new Uint8Array(row.bytes as ArrayBuffer),
   };
 }
 
@@ -59,20 +60,56 @@ export function createSqliteStorage(host: SqliteHost): Storage {
   host.transactionSync(() => {
     for (const statement of SCHEMA) sql.exec(statement);
   });
+  /**
+   * Partition rows, cached: this storage is the only writer of its SQLite (one per Durable Object),
+   * so an append need not read or write the row. Appends write only their batch (and producer state);
+   * the row is written by the rarer operations that change what batches alone cannot tell (log start,
+   * an end past the last batch, epochs). Loading derives the rest from the batches.
+   */
+  const rows = new Map<string, PartitionRow>();
+  /** Row changes made inside the running transaction, cached only once it commits. */
+  let staged: Array<[string, PartitionRow | undefined]> = [];
+  const stage = (name: string, row: PartitionRow | undefined) => staged.push([name, row]);
   const tx = <T>(fn: () => T): Promise<T> => {
+    staged = [];
     try {
-      return Promise.resolve(host.transactionSync(fn));
+      const result = host.transactionSync(fn);
+      for (const [name, row] of staged) row ? rows.set(name, row) : rows.delete(name);
+      return Promise.resolve(result);
     } catch (error) {
       return Promise.reject(error);
+    } finally {
+      staged = [];
     }
   };
 
+  /** The partition's row: cached, or read and completed from its batches. */
   function partitionRow(name: string): PartitionRow | undefined {
-    return sql.exec("SELECT log_start, log_end, size_bytes, time_index, epochs FROM rill_partitions WHERE name = ?", name).toArray()[0] as
-      | PartitionRow
+    const cached = rows.get(name);
+    if (cached) return { ...cached };
+    const stored = sql.exec("SELECT log_start, log_end, epochs FROM rill_partitions WHERE name = ?", name).toArray()[0] as
+      | Pick<PartitionRow, "log_start" | "log_end" | "epochs">
       | undefined;
+    const totals = sql
+      .exec(
+        `SELECT COUNT(*) AS n, COALESCE(MAX(last_offset) + 1, 0) AS log_end, COALESCE(SUM(size), 0) AS size, COALESCE(MAX(time_index), -1) AS time_index
+         FROM rill_batches WHERE partition = ?`,
+        name,
+      )
+      .toArray()[0] as { n: number; log_end: number; size: number; time_index: number };
+    if (!stored && totals.n === 0) return undefined;
+    const row: PartitionRow = {
+      log_start: stored?.log_start ?? 0,
+      log_end: Math.max(stored?.log_end ?? 0, totals.log_end),
+      size_bytes: totals.size,
+      time_index: totals.time_index,
+      epochs: stored?.epochs ?? "[]",
+    };
+    rows.set(name, row);
+    return { ...row };
   }
 
+  /** Writes the row; the cache follows only once the transaction commits (see commit()). */
   function savePartition(name: string, row: PartitionRow): void {
     sql.exec(
       `INSERT INTO rill_partitions (name, log_start, log_end, size_bytes, time_index, epochs) VALUES (?, ?, ?, ?, ?, ?)
@@ -85,6 +122,7 @@ export function createSqliteStorage(host: SqliteHost): Storage {
       row.time_index,
       row.epochs,
     );
+    stage(name, row);
   }
 
   function emptyRow(): PartitionRow {
@@ -157,9 +195,11 @@ export function createSqliteStorage(host: SqliteHost): Storage {
             JSON.stringify(p),
           );
         }
-        if (request.epochStart) row.epochs = JSON.stringify([...(JSON.parse(row.epochs) as EpochStart[]), request.epochStart]);
         row.log_end = end;
-        savePartition(name, row);
+        if (request.epochStart) {
+          row.epochs = JSON.stringify([...(JSON.parse(row.epochs) as EpochStart[]), request.epochStart]);
+          savePartition(name, row);
+        } else stage(name, row); // the batch itself records the new end, size and time index
       }),
 
     read: (name, fromOffset, maxBytes) =>
@@ -203,12 +243,35 @@ export function createSqliteStorage(host: SqliteHost): Storage {
 
     findByTime: (name, timestamp) =>
       tx(() => {
+        // the first batch whose time index reaches `timestamp`: time_index never falls along
+        // offsets, so a binary search over offsets needs only the primary key
+        const at = (offset: number) =>
+          sql
+            .exec(
+              "SELECT last_offset, time_index FROM rill_batches WHERE partition = ? AND last_offset >= ? ORDER BY last_offset LIMIT 1",
+              name,
+              offset,
+            )
+            .toArray()[0] as { last_offset: number; time_index: number } | undefined;
+        const bounds = sql
+          .exec("SELECT MIN(last_offset) AS lo, MAX(last_offset) AS hi FROM rill_batches WHERE partition = ?", name)
+          .toArray()[0] as {
+          lo: number | null;
+          hi: number | null;
+        };
+        if (bounds.lo === null || bounds.hi === null || (at(bounds.hi)?.time_index ?? -1) < timestamp) return null;
+        let lo = bounds.lo;
+        let hi = bounds.hi;
+        while (lo < hi) {
+          const mid = Math.floor((lo + hi) / 2);
+          if (((at(mid) as { time_index: number }).time_index ?? -1) >= timestamp) hi = mid;
+          else lo = mid + 1;
+        }
         const row = sql
           .exec(
-            `SELECT base_offset, last_offset, time_index, bytes FROM rill_batches
-             WHERE partition = ? AND time_index >= ? ORDER BY time_index, last_offset LIMIT 1`,
+            "SELECT base_offset, last_offset, time_index, bytes FROM rill_batches WHERE partition = ? AND last_offset >= ? ORDER BY last_offset LIMIT 1",
             name,
-            timestamp,
+            lo,
           )
           .toArray()[0];
         return row ? toBatch(row) : null;
@@ -264,6 +327,7 @@ export function createSqliteStorage(host: SqliteHost): Storage {
         sql.exec("DELETE FROM rill_batches WHERE partition = ?", name);
         sql.exec("DELETE FROM rill_producers WHERE partition = ?", name);
         sql.exec("DELETE FROM rill_partitions WHERE name = ?", name);
+        stage(name, undefined);
       }),
 
     commitOffsets: (group, offsets) =>

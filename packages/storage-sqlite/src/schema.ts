@@ -19,7 +19,8 @@ export const SCHEMA = [
     bytes BLOB NOT NULL,
     PRIMARY KEY (partition, last_offset)
   )`,
-  "CREATE INDEX IF NOT EXISTS rill_batches_time ON rill_batches (partition, time_index)",
+  // time_index only grows along offsets, so findByTime binary-searches the primary key instead
+  "DROP INDEX IF EXISTS rill_batches_time",
   `CREATE TABLE IF NOT EXISTS rill_producers (
     partition TEXT NOT NULL,
     producer_id INTEGER NOT NULL,
