@@ -3,7 +3,7 @@
 // When a leader cannot be reached the controller is told, which elects another if it is really
 // gone; the caller gets a retriable error and comes back with fresh metadata.
 
-import { isRillError, RillError, type TopicMetadata } from "@rill/core";
+import { isErrorCode, isRillError, RillError, type TopicMetadata } from "@rill/core";
 import type { Broker, PartitionRef } from "@rill/server";
 import { assignmentOf, replicaStub } from "./assignment.ts";
 import type { Env } from "./env.ts";
@@ -104,6 +104,16 @@ export function createEdgeBroker(env: Env): Broker {
     append: (ref, batches, acks) =>
       onReplica(ref, false, (r, replica) => call(stub(r, replica).append(assignment(r, replica), batches, acks))),
     fetch: (ref, request) => onReplica(ref, true, (r, replica) => call(stub(r, replica).read(assignment(r, replica), request))),
+    tail: (ref, request, options) =>
+      onReplica(ref, true, async (r, replica) => {
+        const url = `https://replica/tail?offset=${options.offset}&encoding=${options.encoding}`;
+        const headers = new Headers(request.headers);
+        headers.set("rill-assignment", JSON.stringify(assignment(r, replica)));
+        const response = await stub(r, replica).fetch(url, { headers });
+        if (response.status === 101) return response;
+        const body = (await response.json()) as { error: { code: string; message: string } };
+        throw new RillError(isErrorCode(body.error.code) ? body.error.code : "UNKNOWN_SERVER_ERROR", body.error.message);
+      }),
     listOffset: (ref, spec) => onReplica(ref, true, (r, replica) => call(stub(r, replica).listOffset(assignment(r, replica), spec))),
     partitionState: (ref) => onReplica(ref, true, (r, replica) => call(stub(r, replica).state(assignment(r, replica)))),
     async groupHeartbeat(id, request) {

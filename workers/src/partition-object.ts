@@ -27,6 +27,7 @@ import {
 import { createSqliteStorage } from "@rill/storage-sqlite";
 import type { Env, PartitionAssignment } from "./env.ts";
 import { applyFault, type Fault, type FaultState, faultsEnabled, gate, noFaults } from "./faults.ts";
+import { acceptTail, pushTails } from "./live-tail.ts";
 import { replicaNetwork } from "./replica-network.ts";
 import { type RpcResult, serve } from "./rpc.ts";
 
@@ -45,6 +46,8 @@ export class PartitionObject extends DurableObject<Env> {
   private assignmentVersion = 0;
   private config: TopicConfig = resolveTopicConfig();
   private faults: FaultState = noFaults;
+  /** Whether live tails are hooked to the log's high watermark (sockets survive hibernation; the hook is redone on wake). */
+  private tailsWatched = false;
   /** When retention and compaction last ran (in memory: a restarted object runs them at its first alarm). */
   private maintainedAt = 0;
 
@@ -55,6 +58,7 @@ export class PartitionObject extends DurableObject<Env> {
     ctx.blockConcurrencyWhile(async () => {
       const doc = await this.storage.getDocument<StoredAssignment>(META, "assignment");
       if (doc) this.adopt(doc.value, doc.version);
+      if (ctx.getWebSockets().length > 0) this.watchTails();
       if (faultsEnabled(env)) this.faults = (await ctx.storage.get<FaultState>("faults")) ?? noFaults;
     });
   }
@@ -197,6 +201,43 @@ export class PartitionObject extends DurableObject<Env> {
       await this.ctx.storage.deleteAlarm();
       return null;
     });
+  }
+
+  /**
+   * HTTP entry, used for WebSocket live tails only (RPC serves everything else): the Worker
+   * forwards the upgrade with the replica's assignment in a header.
+   */
+  override async fetch(request: Request): Promise<Response> {
+    try {
+      const assignment = JSON.parse(request.headers.get("rill-assignment") ?? "null") as PartitionAssignment | null;
+      const url = new URL(request.url);
+      if (!assignment || request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+        throw new RillError("INVALID_REQUEST", "expected a WebSocket upgrade with an assignment");
+      }
+      await this.learn(assignment);
+      const offset = Number(url.searchParams.get("offset") ?? "0");
+      const encoding = url.searchParams.get("encoding") === "base64" ? "base64" : "utf8";
+      this.watchTails();
+      return await acceptTail(this.ctx, this.log, { offset, encoding });
+    } catch (error) {
+      const e = error instanceof RillError ? error : new RillError("UNKNOWN_SERVER_ERROR", String(error));
+      return Response.json({ error: { code: e.code, message: e.message, retriable: e.retriable } }, { status: e.status });
+    }
+  }
+
+  private watchTails(): void {
+    if (this.tailsWatched) return;
+    this.tailsWatched = true;
+    this.log.onHighWatermark(() => this.ctx.waitUntil(pushTails(this.ctx, this.log)));
+  }
+
+  /** A tail socket said something: "ping" is answered; anything else is ignored. */
+  override webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): void {
+    if (message === "ping") ws.send("pong");
+  }
+
+  override webSocketClose(ws: WebSocket, code: number): void {
+    ws.close(code === 1005 ? 1000 : code, "closing");
   }
 
   /** Tests only (RILL_FAULTS=enabled): crash, cut off or slow down this replica. */

@@ -81,6 +81,8 @@ export interface PartitionLog {
   waitFor(offset: number, timeoutMs: number, signal?: Parameters<OffsetWaiters["wait"]>[2]): Promise<boolean>;
   listOffset(spec: OffsetSpec): Promise<ListedOffset>;
   state(): Promise<LogState>;
+  /** Calls `listener` whenever the high watermark moves (live tails); returns an unsubscribe. */
+  onHighWatermark(listener: (highWatermark: number) => void): () => void;
   /** Moves the high watermark (replicated logs); never backwards, never past the log end. */
   setHighWatermark(offset: number): void;
   setLeaderEpoch(epoch: number): void;

@@ -25,8 +25,8 @@ import {
   splitBatches,
 } from "./record-batch.ts";
 import { decodeBatch, decodeBatches, verifyBatch } from "./record-batch-decode.ts";
-import { validateRecordValues, valueSchemaCheck } from "./record-validation.ts";
 import { encodeRecordsInBatches } from "./record-batch-split.ts";
+import { validateRecordValues, valueSchemaCheck } from "./record-validation.ts";
 import type { EpochStart, PartitionState, ProducerEntry, StoredBatch } from "./storage.ts";
 import { MAX_BATCH_BYTES, resolveTopicConfig, type TopicConfig } from "./topic-config.ts";
 
@@ -43,6 +43,7 @@ export function createPartitionLog(options: PartitionLogOptions): PartitionLog {
   let opening: Promise<void> | undefined;
   let queue: Promise<unknown> = Promise.resolve();
   const waiters = createOffsetWaiters(() => highWatermark);
+  const listeners = new Set<(highWatermark: number) => void>();
 
   async function load(): Promise<void> {
     state = await storage.loadPartition(partition);
@@ -160,6 +161,7 @@ export function createPartitionLog(options: PartitionLogOptions): PartitionLog {
     if (next <= highWatermark) return;
     highWatermark = next;
     waiters.notify(highWatermark);
+    for (const listener of listeners) listener(highWatermark);
   }
 
   function checkReadOffset(offset: number, s: PartitionState): void {
@@ -271,6 +273,11 @@ export function createPartitionLog(options: PartitionLogOptions): PartitionLog {
         leaderEpoch,
         epochs: [...s.epochs],
       };
+    },
+
+    onHighWatermark(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
 
     setHighWatermark(offset) {

@@ -133,7 +133,10 @@ function walkRecords(
       throw new RillError("CORRUPT_MESSAGE", `corrupt record batch: record ${i} length ${length} does not match its fields`);
     }
     if (requireKeys && key === null) {
-      throw new RillError("INVALID_RECORD", `record at offset delta ${offsetDelta} has no key, which this topic requires (compacted, or rill.key.required)`);
+      throw new RillError(
+        "INVALID_RECORD",
+        `record at offset delta ${offsetDelta} has no key, which this topic requires (compacted, or rill.key.required)`,
+      );
     }
     emit?.({
       offset: header.baseOffset + offsetDelta,

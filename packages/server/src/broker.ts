@@ -43,6 +43,8 @@ export interface Broker {
   /** Reads whole batches from an offset, long-polling as the request asks. */
   fetch(ref: PartitionRef, request: FetchRequest): Promise<ReadResult>;
   listOffset(ref: PartitionRef, spec: OffsetSpec): Promise<ListedOffset>;
+  /** A WebSocket live tail from `offset` (answers the 101 upgrade); only runtimes with WebSockets have it. */
+  tail?(ref: PartitionRef, request: Request, options: { offset: number; encoding: "utf8" | "base64" }): Promise<Response>;
   partitionState(ref: PartitionRef): Promise<LogState>;
 
   /** Consumer groups: each group has one coordinator (KIP-848 server-side assignment). */

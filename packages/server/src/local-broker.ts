@@ -75,7 +75,8 @@ export function createLocalBroker(options: LocalBrokerOptions): LocalBroker {
           async alterIsr(leaderEpoch, isr) {
             const changed = await controller.alterIsr(topic.name, partition, leaderEpoch, isr);
             const fresh = await controller.getTopic(topic.name);
-            for (const r of changed.replicas) if (r !== replicaId) await replicaFor(fresh, partition, r).learn({ ...changed, replicaId: r });
+            for (const r of changed.replicas)
+              if (r !== replicaId) await replicaFor(fresh, partition, r).learn({ ...changed, replicaId: r });
             return changed;
           },
         },

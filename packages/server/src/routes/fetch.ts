@@ -52,7 +52,12 @@ export function fetchRoutes(broker: Broker): Hono {
     const encoding = encodingOf(c);
     const maxBytes = intParam(c.req.query("maxBytes"), "maxBytes", { min: 1, max: MAX_FETCH_BYTES, default: 1024 * 1024 });
     const live = c.req.query("live");
-    if (live !== undefined && live !== "sse") throw invalid(`live must be sse, got ${JSON.stringify(live)}`);
+    if (live !== undefined && live !== "sse" && live !== "ws") throw invalid(`live must be sse or ws, got ${JSON.stringify(live)}`);
+    if (live === "ws") {
+      if ((c.req.header("upgrade") ?? "").toLowerCase() !== "websocket") throw invalid("live=ws needs a WebSocket upgrade request");
+      if (!broker.tail) throw invalid("live=ws is served by the edge broker (npm start); use live=sse here");
+      return broker.tail(ref, c.req.raw, { offset: await resolveOffset(broker, ref, c.req.query("offset")), encoding });
+    }
     if (live === "sse") {
       const lastEventId = c.req.header("last-event-id");
       const start =
