@@ -6,6 +6,8 @@
 //                    5 in flight), once with 1000 messages per send and once with one per send
 //   consume, raw:    GET .../records in the binary format + decodeBatches, in a loop
 //   consume, client: consumer.run() with eachMessage, deserializing nothing (bytes)
+// Each path is warmed up untimed, then timed over two rounds of half the records each, the second
+// in the opposite order; a path's figure is its records over its two rounds' time.
 // The broker is the in-process one (memory storage) behind @hono/node-server on 127.0.0.1, or
 // the one at --broker (e.g. `npm start`'s http://127.0.0.1:8787). Progress on stderr, table on stdout.
 
@@ -30,8 +32,6 @@ export interface ClientBenchRow {
 
 const BATCH_BYTES = 16_384;
 const IN_FLIGHT = 5;
-
-const log = (line: string) => process.stderr.write(`${line}\n`);
 
 async function timed(fn: () => Promise<void>): Promise<number> {
   const started = performance.now();
@@ -127,7 +127,17 @@ async function clientConsume(broker: string, topic: string, expected: number): P
   });
 }
 
-export async function runClientBench(options: { broker?: string; quick?: boolean } = {}): Promise<ClientBenchRow[]> {
+export interface ClientBenchOptions {
+  /** A running broker's URL; default: the in-process broker behind @hono/node-server. */
+  broker?: string;
+  /** Tiny volumes: a smoke test of a few seconds, figures not meaningful. */
+  quick?: boolean;
+  /** Progress lines (default: stderr). */
+  progress?: (line: string) => void;
+}
+
+export async function runClientBench(options: ClientBenchOptions = {}): Promise<ClientBenchRow[]> {
+  const log = options.progress ?? ((line: string) => process.stderr.write(`${line}\n`));
   let broker = options.broker;
   let close = async (): Promise<void> => undefined;
   if (!broker) {
@@ -139,64 +149,84 @@ export async function runClientBench(options: { broker?: string; quick?: boolean
     close = () => new Promise((resolve) => server.close(() => resolve()));
   }
   const run = Math.random().toString(36).slice(2, 8);
+  let topicCounter = 0;
+  const freshTopic = async (label: string) => {
+    const topic = `bench-${label}-${run}-${++topicCounter}`;
+    await createTopic(broker as string, topic);
+    return topic;
+  };
+  const produceBy: Record<string, (topic: string, values: Uint8Array[]) => Promise<void>> = {
+    "raw HTTP batches": (topic, values) => rawProduce(broker as string, topic, values),
+    "client, 1000 msgs/send": async (topic, values) => {
+      const producer = createClient({ brokers: [broker as string] }).producer();
+      await clientProduce(producer, topic, values, 1000, 16);
+      await producer.disconnect();
+    },
+    "client, 1 msg/send": async (topic, values) => {
+      const producer = createClient({ brokers: [broker as string] }).producer();
+      await clientProduce(producer, topic, values, 1, 5_000);
+      await producer.disconnect();
+    },
+  };
+  const consumeBy: Record<string, (topic: string, count: number) => Promise<void>> = {
+    "raw HTTP fetch loop": (topic, count) => rawConsume(broker as string, topic, count),
+    "client, eachMessage": (topic, count) => clientConsume(broker as string, topic, count),
+  };
   const rows: ClientBenchRow[] = [];
   try {
-    for (const [valueSize, count] of options.quick
+    const sizes: ReadonlyArray<readonly [number, number]> = options.quick
       ? [[100, 5_000]]
-      : ([
+      : [
           [100, 200_000],
           [1024, 50_000],
-        ] as const)) {
+        ];
+    for (const [valueSize, count] of sizes) {
       const values = makeValues(count, valueSize);
-      const row = (op: ClientBenchRow["op"], path: string, seconds: number, raw?: number): ClientBenchRow => {
-        const recordsPerSec = count / seconds;
-        return {
-          op,
-          valueSize,
-          path,
-          records: count,
-          recordsPerSec,
-          mbPerSec: (recordsPerSec * valueSize) / 1e6,
-          ratio: raw ? recordsPerSec / raw : 1,
-        };
-      };
-      const topics = {
-        raw: `bench-raw-${valueSize}-${run}`,
-        bulk: `bench-bulk-${valueSize}-${run}`,
-        single: `bench-single-${valueSize}-${run}`,
-      };
-      for (const t of Object.values(topics)) await createTopic(broker, t);
-
-      log(`produce ${count} x ${valueSize} B: raw batches`);
-      const raw = row("produce", "raw HTTP batches", await timed(() => rawProduce(broker as string, topics.raw, values)));
-      rows.push(raw);
-      log(`produce ${count} x ${valueSize} B: client, 1000 messages per send`);
-      const bulkProducer = createClient({ brokers: [broker] }).producer();
-      const bulkSeconds = await timed(async () => {
-        await clientProduce(bulkProducer, topics.bulk, values, 1000, 16);
-        await bulkProducer.disconnect();
-      });
-      rows.push(row("produce", "client, 1000 msgs/send", bulkSeconds, raw.recordsPerSec));
-      log(`produce ${count} x ${valueSize} B: client, one message per send`);
-      const singleProducer = createClient({ brokers: [broker] }).producer();
-      const singleSeconds = await timed(async () => {
-        await clientProduce(singleProducer, topics.single, values, 1, 5_000);
-        await singleProducer.disconnect();
-      });
-      rows.push(row("produce", "client, 1 msg/send", singleSeconds, raw.recordsPerSec));
-
-      log(`consume ${count} x ${valueSize} B: raw fetch loop`);
-      const rawRead = row("consume", "raw HTTP fetch loop", await timed(() => rawConsume(broker as string, topics.bulk, count)));
-      rows.push(rawRead);
-      log(`consume ${count} x ${valueSize} B: client consumer`);
-      rows.push(
-        row(
-          "consume",
-          "client, eachMessage",
-          await timed(() => clientConsume(broker as string, topics.bulk, count)),
-          rawRead.recordsPerSec,
-        ),
-      );
+      const half = Math.floor(count / 2);
+      const rounds = [values.slice(0, half), values.slice(half)];
+      // warm-up (JIT, connections), untimed, then two rounds in opposite orders (A B C, C B A) so
+      // neither path always runs first on a colder or emptier broker
+      const warm = await freshTopic("warm");
+      for (const fn of Object.values(produceBy)) await fn(warm, values.slice(0, Math.min(2_000, count)));
+      for (const fn of Object.values(consumeBy)) await fn(warm, Math.min(2_000, count));
+      const seconds = new Map<string, number>();
+      const add = (path: string, s: number) => seconds.set(path, (seconds.get(path) ?? 0) + s);
+      let readable = "";
+      for (const [round, part] of rounds.entries()) {
+        const order = round === 0 ? Object.keys(produceBy) : Object.keys(produceBy).reverse();
+        for (const path of order) {
+          log(`produce ${part.length} x ${valueSize} B, round ${round + 1}: ${path}`);
+          const topic = await freshTopic("produce");
+          add(path, await timed(() => (produceBy[path] as (t: string, v: Uint8Array[]) => Promise<void>)(topic, part)));
+          if (path === "client, 1000 msgs/send" && round === 0) readable = topic;
+        }
+      }
+      for (const round of [0, 1]) {
+        const order = round === 0 ? Object.keys(consumeBy) : Object.keys(consumeBy).reverse();
+        for (const path of order) {
+          log(`consume ${half} x ${valueSize} B, round ${round + 1}: ${path}`);
+          add(path, await timed(() => (consumeBy[path] as (t: string, n: number) => Promise<void>)(readable, half)));
+        }
+      }
+      const rate = (path: string, records: number) => records / (seconds.get(path) as number);
+      for (const [op, paths, records] of [
+        ["produce", Object.keys(produceBy), count],
+        ["consume", Object.keys(consumeBy), 2 * half],
+      ] as const) {
+        const raw = rate(paths[0] as string, records);
+        for (const path of paths) {
+          const recordsPerSec = rate(path, records);
+          rows.push({
+            op,
+            valueSize,
+            path,
+            records,
+            recordsPerSec,
+            mbPerSec: (recordsPerSec * valueSize) / 1e6,
+            ratio: recordsPerSec / raw,
+          });
+        }
+      }
     }
   } finally {
     await close();
@@ -222,7 +252,8 @@ export function formatClientTable(rows: readonly ClientBenchRow[]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((cells) => (cells[i] as string).length)));
   const line = (cells: string[]) =>
     `| ${cells.map((c, i) => (numeric.has(i) ? c.padStart(widths[i] as number) : c.padEnd(widths[i] as number))).join(" | ")} |`;
-  const rule = `|${widths.map((w, i) => (numeric.has(i) ? `${"-".repeat(w + 1)}:` : "-".repeat(w + 2))).join("|")}|`;
+  // the rule row as biome formats Markdown tables, so the output pastes into BENCHMARKS.md as it is
+  const rule = `| ${widths.map((w, i) => (numeric.has(i) ? `${"-".repeat(w - 1)}:` : "-".repeat(w))).join(" | ")} |`;
   return [line(head), rule, ...body.map(line)].join("\n");
 }
 

@@ -8,6 +8,8 @@ export const browserProject: TestProjectInlineConfiguration = {
     name: "browser",
     include: ["test/browser/**/*.test.ts"],
     testTimeout: 30_000,
+    // a Node-side HTTP broker for the client tests; its URL reaches them through inject()
+    globalSetup: ["./test/browser/client-server.ts"],
     browser: {
       enabled: true,
       headless: true,

@@ -22,7 +22,7 @@ describe("fault checker", () => {
     expect(verdict.duplicates).toEqual(["p0-0"]);
     expect(verdict.orderViolations).toHaveLength(2);
     expect(verdict.unacknowledgedButPresent).toBe(1);
-    expect(verdict.movedOffsets).toEqual(["p0-1", "p0-0"]);
+    expect(verdict.movedOffsets).toEqual(["p0-0", "p0-1"]);
     expect(formatVerdict(verdict)).toMatch(/acknowledged-but-lost: +1/);
   });
 

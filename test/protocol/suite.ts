@@ -280,7 +280,10 @@ export function protocolSuite(fixture: ProtocolFixture): void {
       expect((await api.produce(topic, [{ key: "a", value: '{"amount": 5}' }])).status).toBe(200);
       const keyless = await api.produce(topic, [{ value: '{"amount": 6}' }]);
       expectError(keyless, 400, "INVALID_RECORD");
-      const wrong = await api.produce(topic, [{ key: "a", value: '{"amount": 1}' }, { key: "b", value: '{"amount": "seven"}' }]);
+      const wrong = await api.produce(topic, [
+        { key: "a", value: '{"amount": 1}' },
+        { key: "b", value: '{"amount": "seven"}' },
+      ]);
       expectError(wrong, 400, "INVALID_RECORD");
       expect(wrong.body.error.message).toMatch(/record 1: value\.amount/);
       expectError(await api.produce(topic, [{ key: "c", value: "not json" }]), 400, "INVALID_RECORD");
@@ -325,16 +328,36 @@ export function protocolSuite(fixture: ProtocolFixture): void {
 
     it("replicates acks=all writes to every replica and serves reads from in-sync followers", async () => {
       const topic = uniqueTopic();
-      const created = await api.json("POST", "/v1/topics", { name: topic, partitions: 2, replicationFactor: 3, config: { "min.insync.replicas": "2" } });
+      const created = await api.json("POST", "/v1/topics", {
+        name: topic,
+        partitions: 2,
+        replicationFactor: 3,
+        config: { "min.insync.replicas": "2" },
+      });
       expect(created.body.partitions[1]).toMatchObject({ replicas: [0, 1, 2], isr: [0, 1, 2], leader: 1 });
-      expect((await api.produce(topic, [{ value: "r1", partition: 1 }, { value: "r2", partition: 1 }], { acks: "all" })).status).toBe(200);
+      expect(
+        (
+          await api.produce(
+            topic,
+            [
+              { value: "r1", partition: 1 },
+              { value: "r2", partition: 1 },
+            ],
+            { acks: "all" },
+          )
+        ).status,
+      ).toBe(200);
       for (const replica of [0, 1, 2]) {
         // a follower learns the high watermark just after the leader: a short long-poll covers the gap
         const res = await api.fetchRecords(topic, 1, `offset=0&replica=${replica}&minBytes=1&maxWaitMs=3000`);
         expect(res.body.records.map((r: { value: string }) => r.value)).toEqual(["r1", "r2"]);
       }
       expectError(await api.json("POST", "/v1/topics", { name: uniqueTopic(), replicationFactor: 9 }), 400, "INVALID_REPLICATION_FACTOR");
-      expectError(await api.json("POST", "/v1/topics", { name: uniqueTopic(), replicationFactor: 2, config: { "min.insync.replicas": "3" } }), 400, "INVALID_CONFIG");
+      expectError(
+        await api.json("POST", "/v1/topics", { name: uniqueTopic(), replicationFactor: 2, config: { "min.insync.replicas": "3" } }),
+        400,
+        "INVALID_CONFIG",
+      );
     });
 
     it("streams records as server-sent events, resuming from Last-Event-ID", async () => {

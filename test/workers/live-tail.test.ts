@@ -10,7 +10,9 @@ describe("WebSocket live tail", () => {
     const topic = uniqueTopic();
     await api.json("POST", "/v1/topics", { name: topic, partitions: 1, replicationFactor: 2 });
     await api.produce(topic, [{ key: "k", value: "old" }]);
-    const res = await SELF.fetch(`http://rill.local/v1/topics/${topic}/partitions/0/records?offset=0&live=ws`, { headers: { upgrade: "websocket" } });
+    const res = await SELF.fetch(`http://rill.local/v1/topics/${topic}/partitions/0/records?offset=0&live=ws`, {
+      headers: { upgrade: "websocket" },
+    });
     expect(res.status).toBe(101);
     const ws = res.webSocket as WebSocket;
     ws.accept();

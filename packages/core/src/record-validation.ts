@@ -44,9 +44,10 @@ export function valueSchemaCheck(schemaText: string): ValueCheck {
 /** Throws INVALID_RECORD for the first record whose value is not JSON matching the schema. */
 export function validateRecordValues(records: readonly LogRecord[], check: ValueCheck, firstIndex = 0): void {
   records.forEach((record, i) => {
+    if (record.value === null) return; // a tombstone (delete marker) has no value to check
     let value: unknown;
     try {
-      value = record.value === null ? null : JSON.parse(decodeUtf8(record.value));
+      value = JSON.parse(decodeUtf8(record.value));
     } catch {
       throw new RillError("INVALID_RECORD", `record ${firstIndex + i}: value is not JSON, but the topic has a value schema`);
     }

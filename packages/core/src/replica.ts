@@ -83,8 +83,6 @@ export function createReplica(options: { log: PartitionLog; assignment: ReplicaA
     if (newEpoch) {
       log.setLeaderEpoch(next.leaderEpoch);
       resetFollowers();
-      // a restarted leader re-learns its high watermark from its followers before serving
-      const ready: Promise<void> = isLeader() ? updateHighWatermark() : Promise.resolve();
     }
     if (isLeader()) await updateHighWatermark();
   }

@@ -32,6 +32,8 @@ export function createBusApp(broker: Broker, options: BusAppOptions = {}): Hono 
     cors({
       origin: options.corsOrigin ?? "*",
       exposeHeaders: ["Rill-Next-Offset", "Rill-High-Watermark", "Rill-Log-Start-Offset"],
+      // binary produce and the client's headers need a preflight: let browsers keep its answer
+      maxAge: 7200,
     }),
   );
   app.use(

@@ -14,6 +14,7 @@ import {
   type RecordInput,
   RillError,
   resolveTopicConfig,
+  type StickyPartitioner,
   type TopicMetadata,
 } from "@rill/core";
 import { type Context, Hono } from "hono";
@@ -51,8 +52,16 @@ function keepAlive(c: Context, work: Promise<unknown>): void {
   }
 }
 
-// KIP-480: keyless records of one request stick to one partition; the next request moves on.
-const sticky = createStickyPartitioner();
+// KIP-480: keyless records of one request stick to one partition; the topic's next request moves on.
+const sticky = new Map<string, StickyPartitioner>();
+function stickyFor(topic: string): StickyPartitioner {
+  let partitioner = sticky.get(topic);
+  if (!partitioner) {
+    if (sticky.size > 10_000) sticky.clear(); // bounded: a partitioner is only a counter
+    sticky.set(topic, (partitioner = createStickyPartitioner()));
+  }
+  return partitioner;
+}
 
 function choosePartition(topic: TopicMetadata, record: RecordInput, explicit: number | undefined, keyless: number): number {
   if (explicit !== undefined) return partitionRef(topic, explicit).partition;
@@ -68,8 +77,8 @@ export function produceRoutes(broker: Broker): Hono {
     const acks = parseAcks(body.acks);
     const topic = await broker.topic(c.req.param("topic"));
     const config = resolveTopicConfig(topic.config);
-    const keyless = sticky.current(topic.partitions.length);
-    sticky.next();
+    const keyless = stickyFor(topic.name).current(topic.partitions.length);
+    stickyFor(topic.name).next();
     const groups = new Map<number, { indexes: number[]; records: RecordInput[] }>();
     const placement: number[] = [];
     body.records.forEach((raw, i) => {

@@ -1,0 +1,236 @@
+// The consumer (kafkajs's shape, manual assignment): assign partitions, seek, then run() hands
+// records to eachMessage or eachBatch, one partition's chunk at a time, in offset order. Positions
+// advance only after the handler returns, so a handler that throws leaves its message to be
+// delivered again by the next run().
+
+import { type LogRecord, RillError } from "@rill/core";
+import { type AssignmentListener, type AssignmentSource, createManualAssignment, type TopicPartition } from "./assignment.ts";
+import type { ConsumedMessage, Consumer, ConsumerOptions, RunOptions, TopicPartitions } from "./consumer-api.ts";
+import { createFetcher, type FetchedChunk, type PartitionState } from "./fetcher.ts";
+import type { MetadataCache } from "./metadata.ts";
+import type { SeekTarget } from "./offsets.ts";
+import { type ResolvedRetry, type RetryOptions, resolveRetry } from "./retry.ts";
+import { type Deserializer, decodeHeaders, deserializers } from "./serializers.ts";
+import type { Transport } from "./transport.ts";
+
+export interface ConsumerDeps {
+  transport: Transport;
+  metadata: MetadataCache;
+  retry: RetryOptions | undefined;
+  requestTimeoutMs: number | undefined;
+  warn(message: string): void;
+}
+
+function seekTargetOf(offset: SeekTarget | "beginning" | "end" | string): SeekTarget {
+  if (offset === "beginning" || offset === "earliest") return "earliest";
+  if (offset === "end" || offset === "latest") return "latest";
+  if (typeof offset === "string" && /^\d+$/.test(offset)) return Number(offset);
+  if (typeof offset === "number" && Number.isSafeInteger(offset) && offset >= 0) return offset;
+  if (typeof offset === "object" && offset !== null && Number.isSafeInteger(offset.timestamp)) return offset;
+  throw new RillError(
+    "INVALID_REQUEST",
+    `seek offset must be an offset, "earliest", "latest" or { timestamp }, got ${JSON.stringify(offset)}`,
+  );
+}
+
+export function createConsumer<K = Uint8Array | null, V = Uint8Array | null>(
+  deps: ConsumerDeps,
+  options: ConsumerOptions<K, V> = {},
+): Consumer<K, V> {
+  const retry: ResolvedRetry = resolveRetry(options.retry ?? deps.retry);
+  const manual = options.assignment ? undefined : createManualAssignment();
+  const source = options.assignment ?? (manual as AssignmentSource);
+  const keyDeserializer = (options.deserializers?.key ?? deserializers.bytes) as Deserializer<K>;
+  const valueDeserializer = (options.deserializers?.value ?? deserializers.bytes) as Deserializer<V>;
+  const maxPartitionBytes = options.maxPartitionFetchBytes ?? 1024 * 1024;
+  const fetcher = createFetcher({
+    transport: deps.transport,
+    retry,
+    minBytes: options.fetchMinBytes ?? 1,
+    maxWaitMs: options.fetchMaxWaitMs ?? 500,
+    maxPartitionBytes,
+    maxPrefetchBytes: options.maxPrefetchBytes ?? Math.max(4 * 1024 * 1024, maxPartitionBytes),
+    requestTimeoutMs: options.requestTimeoutMs ?? deps.requestTimeoutMs,
+    autoOffsetReset: options.autoOffsetReset ?? "latest",
+    startingOffset: source.startingOffset?.bind(source),
+    warn: deps.warn,
+  });
+  let started: Promise<void> | undefined;
+  let running: Promise<void> | undefined;
+  let stopRequested = false;
+  let handling: { state: PartitionState; done: Promise<void> } | undefined;
+
+  const listener: AssignmentListener = {
+    assigned: (tps) => {
+      for (const tp of tps) fetcher.add(tp);
+    },
+    async revoked(tps) {
+      for (const tp of tps) fetcher.remove(tp);
+      // a group must not commit for a partition while its handler is still at work on it
+      const busy = handling;
+      if (busy && tps.some((tp) => tp.topic === busy.state.tp.topic && tp.partition === busy.state.tp.partition)) await busy.done;
+    },
+  };
+
+  const connect = () => (started ??= source.start(listener));
+
+  function stateOf(tp: TopicPartition): PartitionState {
+    const state = fetcher.get(tp);
+    if (!state)
+      throw new RillError("UNKNOWN_TOPIC_OR_PARTITION", `${tp.topic}/${tp.partition} is not assigned to this consumer`, { ...tp });
+    return state;
+  }
+
+  function expand(topics: TopicPartitions[]): TopicPartition[] {
+    return topics.flatMap(({ topic, partitions }) =>
+      (
+        partitions ??
+        fetcher
+          .all()
+          .filter((s) => s.tp.topic === topic)
+          .map((s) => s.tp.partition)
+      ).map((partition) => ({ topic, partition })),
+    );
+  }
+
+  const pauseOne = (state: PartitionState) => () => {
+    fetcher.setPaused(state, true);
+    return () => fetcher.setPaused(state, false);
+  };
+
+  function toMessage(state: PartitionState, r: LogRecord): ConsumedMessage<K, V> {
+    const ctx = { topic: state.tp.topic };
+    return {
+      offset: r.offset,
+      timestamp: r.timestamp,
+      key: keyDeserializer(r.key, ctx),
+      value: valueDeserializer(r.value, ctx),
+      headers: decodeHeaders(r.headers),
+    };
+  }
+
+  async function handle(chunk: FetchedChunk, run: RunOptions<K, V>): Promise<void> {
+    const { state, epoch } = chunk;
+    // a seek or revocation during the handler: its records no longer decide the position
+    const stale = () => epoch !== state.epoch;
+    const records = chunk.records.filter((r) => r.offset >= (state.position ?? 0));
+    const { topic, partition } = state.tp;
+    const heartbeat = async () => undefined;
+    if (run.eachBatch) {
+      const messages = records.map((r) => toMessage(state, r));
+      const last = records[records.length - 1]?.offset ?? (state.position ?? 0) - 1;
+      await run.eachBatch({
+        batch: {
+          topic,
+          partition,
+          highWatermark: chunk.highWatermark,
+          messages,
+          isEmpty: () => messages.length === 0,
+          firstOffset: () => messages[0]?.offset ?? null,
+          lastOffset: () => last,
+          offsetLag: () => Math.max(0, chunk.highWatermark - 1 - last),
+        },
+        resolveOffset: (offset) => {
+          if (!stale()) state.position = Math.max(state.position ?? 0, offset + 1);
+        },
+        isRunning: () => !stopRequested,
+        isStale: stale,
+        pause: pauseOne(state),
+        heartbeat,
+      });
+      if (!stale() && run.eachBatchAutoResolve !== false) state.position = Math.max(state.position ?? 0, chunk.nextOffset);
+    } else if (run.eachMessage) {
+      for (const r of records) {
+        // a pause (even from inside the handler) holds back the rest; the position stays put
+        if (stale() || state.paused || stopRequested) return;
+        await run.eachMessage({ topic, partition, message: toMessage(state, r), pause: pauseOne(state), heartbeat });
+        if (!stale()) state.position = r.offset + 1;
+      }
+      // compaction can leave gaps after the last record: move past them too
+      if (!stale()) state.position = Math.max(state.position ?? 0, chunk.nextOffset);
+    }
+    if (!stale() && state.position !== undefined) source.processed?.(state.tp, state.position);
+  }
+
+  async function consume(run: RunOptions<K, V>): Promise<void> {
+    await connect();
+    fetcher.start();
+    const onAbort = () => void stop();
+    run.signal?.addEventListener("abort", onAbort, { once: true });
+    if (run.signal?.aborted) onAbort();
+    try {
+      while (!stopRequested) {
+        const chunk = await fetcher.next();
+        if (!chunk || stopRequested) break;
+        const done = handle(chunk, run);
+        handling = { state: chunk.state, done: done.catch(() => undefined) };
+        try {
+          await done;
+        } finally {
+          handling = undefined;
+        }
+      }
+    } finally {
+      run.signal?.removeEventListener("abort", onAbort);
+      fetcher.stop();
+    }
+  }
+
+  async function stop(): Promise<void> {
+    stopRequested = true;
+    fetcher.stop();
+    // called from inside a handler, waiting for the run would wait for that very handler
+    if (handling) return;
+    await running?.catch(() => undefined);
+  }
+
+  return {
+    connect,
+    async assign(topics) {
+      if (!manual)
+        throw new RillError(
+          "INVALID_REQUEST",
+          "assign() is for manual assignment; this consumer's partitions come from its assignment source",
+        );
+      const list: TopicPartition[] = [];
+      for (const { topic, partitions } of topics) {
+        const all = partitions ?? (await deps.metadata.topic(topic)).partitions.map((p) => p.partition);
+        for (const partition of all) list.push({ topic, partition });
+      }
+      await connect();
+      await manual.set(list);
+    },
+    assignment: () => fetcher.all().map((s) => ({ ...s.tp })),
+    seek(args) {
+      fetcher.seek(stateOf(args), seekTargetOf(args.offset));
+    },
+    pause(topics) {
+      for (const tp of expand(topics)) fetcher.setPaused(stateOf(tp), true);
+    },
+    resume(topics) {
+      for (const tp of expand(topics)) fetcher.setPaused(stateOf(tp), false);
+    },
+    paused: () =>
+      fetcher
+        .all()
+        .filter((s) => s.paused)
+        .map((s) => ({ ...s.tp })),
+    position: (tp) => fetcher.get(tp)?.position,
+    run(options) {
+      if (running) return Promise.reject(new RillError("INVALID_REQUEST", "this consumer is already running"));
+      if (!options.eachMessage && !options.eachBatch)
+        return Promise.reject(new RillError("INVALID_REQUEST", "run() needs eachMessage or eachBatch"));
+      stopRequested = false;
+      running = consume(options).finally(() => {
+        running = undefined;
+      });
+      return running;
+    },
+    stop,
+    async disconnect() {
+      await stop();
+      await source.stop();
+      started = undefined;
+    },
+  };
+}

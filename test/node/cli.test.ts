@@ -1,0 +1,358 @@
+// The `rill` command line: in-process against the in-process broker for most cases (fast, exact
+// output), as a real process for the launcher and its exit codes, and once against the real edge
+// broker (wrangler dev) running the session README shows.
+import { execFile, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PassThrough, Readable } from "node:stream";
+import { serve } from "@hono/node-server";
+import { createBusApp, createLocalBroker } from "@rill/server";
+import { createMemoryStorage } from "@rill/storage-memory";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { main } from "../../packages/cli/src/index.ts";
+import { uniqueTopic } from "../../packages/client/test/suite.ts";
+import { startLocalBroker } from "../harness/local-broker.ts";
+
+const app = createBusApp(createLocalBroker({ storage: createMemoryStorage() }));
+const appFetch = async (input: string, init: RequestInit) => app.fetch(new Request(input, init));
+const bin = new URL("../../packages/cli/bin/rill.mjs", import.meta.url).pathname;
+const root = new URL("../..", import.meta.url).pathname;
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function rill(
+  argv: string[],
+  options: { stdin?: string | Buffer; signal?: AbortSignal; onStdout?: (all: string) => void; fetch?: typeof appFetch } = {},
+): Promise<Run> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = "";
+  let err = "";
+  stdout.on("data", (d) => {
+    out += d;
+    options.onStdout?.(out);
+  });
+  stderr.on("data", (d) => (err += d));
+  const code = await main(argv, {
+    stdin: Readable.from(options.stdin === undefined ? [] : [options.stdin]),
+    stdout,
+    stderr,
+    env: { RILL_BROKER: "http://rill.test" },
+    stderrIsTTY: false,
+    signal: options.signal,
+    fetch: options.fetch ?? appFetch,
+  });
+  return { code, stdout: out, stderr: err };
+}
+
+const jsonLines = (text: string) =>
+  text
+    .trim()
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
+
+describe("rill topics", () => {
+  it("creates, lists, describes with offsets, alters and deletes topics", async () => {
+    const topic = uniqueTopic("cli");
+    expect(await rill(["topics", "create", topic, "-p", "2", "-c", "retention.ms=60000"])).toMatchObject({
+      code: 0,
+      stdout: `Created topic ${topic}.\n`,
+    });
+    expect(await rill(["topics", "create", topic])).toMatchObject({ code: 1, stderr: expect.stringMatching(/TOPIC_ALREADY_EXISTS/) });
+    expect((await rill(["topics", "create", topic, "--if-not-exists"])).code).toBe(0);
+    expect((await rill(["topics", "list"])).stdout.split("\n")).toContain(topic);
+    expect(JSON.parse((await rill(["topics", "list", "--json"])).stdout)).toContainEqual({ name: topic, partitions: 2 });
+    await rill(["produce", topic, "-p", "1"], { stdin: "a\nb\n" });
+    const described = await rill(["topics", "describe", topic]);
+    expect(described.stdout).toMatch(
+      new RegExp(`Topic: ${topic}\\t.*PartitionCount: 2\\tReplicationFactor: 1\\tConfigs: retention.ms=60000`),
+    );
+    expect(described.stdout).toMatch(/Partition: 1\tLeader: 0\tReplicas: 0\tIsr: 0\tLogStartOffset: 0\tHighWatermark: 2/);
+    expect(JSON.parse((await rill(["topics", "describe", topic, "--json"])).stdout).partitions[1].highWatermark).toBe(2);
+    const altered = await rill(["topics", "alter", topic, "-c", "retention.ms=1000", "--delete-config", "cleanup.policy", "-p", "3"]);
+    expect(altered.code).toBe(0);
+    expect(altered.stdout).toContain(`Topic ${topic} now has 3 partitions.`);
+    expect(altered.stderr).toMatch(/warning: .*keyed records/);
+    expect((await rill(["topics", "describe", topic, "--json"])).stdout).toContain('"retention.ms": "1000"');
+    expect(await rill(["topics", "delete", topic])).toMatchObject({ code: 0, stdout: `Deleted topic ${topic}.\n` });
+    expect(await rill(["topics", "delete", topic])).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/^error: UNKNOWN_TOPIC_OR_PARTITION: /),
+    });
+    expect((await rill(["topics", "delete", topic, "--if-exists"])).code).toBe(0);
+    expect(await rill(["topics", "describe", topic])).toMatchObject({ code: 1 });
+  });
+});
+
+describe("rill produce and consume", () => {
+  it("produces lines with keys, headers and partitions, and prints them in three formats", async () => {
+    const topic = uniqueTopic("cli");
+    await rill(["topics", "create", topic, "-p", "3"]);
+    const produced = await rill(["produce", topic, "-K", ":", "-H", "source=cli"], { stdin: "alice:hello\nbob:world\r\n\ncarol:a:b\n" });
+    expect(produced).toMatchObject({ code: 0, stdout: "", stderr: "" });
+    const records = jsonLines((await rill(["consume", topic])).stdout);
+    expect(records.map((r) => [r.key, r.value]).sort()).toEqual([
+      ["alice", "hello"],
+      ["bob", "world"],
+      ["carol", "a:b"],
+    ]);
+    expect(records[0]).toMatchObject({ topic, headers: { source: "cli" } });
+    expect(Object.keys(records[0])).toEqual(["topic", "partition", "offset", "timestamp", "key", "value", "headers"]);
+    expect((await rill(["consume", topic, "--format", "value"])).stdout.split("\n").sort()).toEqual(["", "a:b", "hello", "world"]);
+    expect((await rill(["consume", topic, "--format", "kv", "-K", "="])).stdout.split("\n").sort()).toEqual([
+      "",
+      "alice=hello",
+      "bob=world",
+      "carol=a:b",
+    ]);
+    const dir = mkdtempSync(join(tmpdir(), "rill-cli-"));
+    writeFileSync(join(dir, "lines.txt"), "one\ntwo\nthree\n");
+    expect((await rill(["produce", topic, "--file", join(dir, "lines.txt"), "-p", "2", "-k", "fixed", "--compression", "gzip"])).code).toBe(
+      0,
+    );
+    const p2 = jsonLines((await rill(["consume", topic, "-p", "2"])).stdout).filter((r) => r.key === "fixed");
+    expect(p2.map((r) => r.value)).toEqual(["one", "two", "three"]);
+  });
+
+  it("starts from an offset or a time, stops after --max-messages, and marks binary values", async () => {
+    const topic = uniqueTopic("cli");
+    await rill(["topics", "create", topic]);
+    await rill(["produce", topic], { stdin: "r0\nr1\nr2\nr3\n" });
+    const values = (r: Run) => jsonLines(r.stdout).map((x) => x.value);
+    expect(values(await rill(["consume", topic, "-o", "2"]))).toEqual(["r2", "r3"]);
+    expect(values(await rill(["consume", topic, "-n", "3"]))).toEqual(["r0", "r1", "r2"]);
+    expect(values(await rill(["consume", topic, "--from-end"]))).toEqual([]);
+    const future = new Date(Date.now() + 60_000).toISOString();
+    expect(values(await rill(["consume", topic, "--timestamp", future]))).toEqual([]);
+    expect(values(await rill(["consume", topic, "--timestamp", "0"]))).toEqual(["r0", "r1", "r2", "r3"]);
+    expect(await rill(["consume", topic, "-o", "9"])).toMatchObject({ code: 1, stderr: expect.stringMatching(/OFFSET_OUT_OF_RANGE/) });
+    const client = (await import("../../packages/client/src/index.ts")).createClient({ brokers: ["http://rill.test"], fetch: appFetch });
+    const producer = client.producer();
+    await producer.send({ topic, messages: [{ value: new Uint8Array([0xff, 0xfe, 0x00]) }] });
+    await producer.disconnect();
+    const [binary] = jsonLines((await rill(["consume", topic, "-o", "4"])).stdout);
+    expect(binary).toMatchObject({ value: "//4A", encoding: "base64" });
+  });
+
+  it("follows a partition until interrupted, then exits cleanly", async () => {
+    const topic = uniqueTopic("cli");
+    await rill(["topics", "create", topic]);
+    await rill(["produce", topic], { stdin: "before\n" });
+    const controller = new AbortController();
+    // --from-end is the end as described at the start, so records produced from now on are printed
+    const following = rill(["consume", topic, "--follow", "--from-end"], {
+      signal: controller.signal,
+      onStdout: (all) => {
+        if (all.split("\n").length > 2) controller.abort();
+      },
+    });
+    await rill(["produce", topic], { stdin: "live-1\nlive-2\n" });
+    const result = await following;
+    expect(result.code).toBe(0);
+    expect(jsonLines(result.stdout).map((r) => r.value)).toEqual(["live-1", "live-2"]);
+  });
+
+  it("refuses bad input with exit code 1 and says why", async () => {
+    const topic = uniqueTopic("cli");
+    await rill(["topics", "create", topic]);
+    const noSeparator = await rill(["produce", topic, "-K", ":"], { stdin: "k:v\nno separator here\n" });
+    expect(noSeparator).toMatchObject({ code: 1, stderr: expect.stringMatching(/INVALID_RECORD: line 2 has no key separator/) });
+    expect(await rill(["produce", uniqueTopic("missing")], { stdin: "x\n" })).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/UNKNOWN_TOPIC_OR_PARTITION/),
+    });
+    expect(await rill(["consume", topic, "-p", "5"])).toMatchObject({ code: 1, stderr: expect.stringMatching(/no partition 5/) });
+  });
+
+  it("sends --token as a bearer token and --broker as the URL", async () => {
+    const seen: string[] = [];
+    const spy = async (input: string, init: RequestInit) => {
+      seen.push(`${new URL(input).origin} ${new Headers(init.headers).get("authorization")}`);
+      return appFetch(input, init);
+    };
+    expect((await rill(["topics", "list", "--token", "s3cret", "-b", "http://elsewhere.test:9092"], { fetch: spy })).code).toBe(0);
+    expect(seen).toEqual(["http://elsewhere.test:9092 Bearer s3cret"]);
+  });
+
+  it("reports rates on stderr with --progress", async () => {
+    const topic = uniqueTopic("cli");
+    await rill(["topics", "create", topic]);
+    const lines = `${Array.from({ length: 2_000 }, (_, i) => `line ${i}`).join("\n")}\n`;
+    expect((await rill(["produce", topic, "--progress"], { stdin: lines })).stderr).toMatch(
+      /^produced 2,000 records in [\d.]+ s \([\d,]+\/s\)\n$/,
+    );
+    const consumed = await rill(["consume", topic, "--progress", "--format", "value"]);
+    expect(consumed.stdout.split("\n")).toHaveLength(2_001);
+    expect(consumed.stderr).toMatch(/consumed 2,000 records in/);
+  });
+});
+
+describe("rill usage", () => {
+  it("answers --help on every command with exit code 0", async () => {
+    for (const argv of [
+      ["--help"],
+      ["help"],
+      ["topics", "--help"],
+      ["topics", "list", "--help"],
+      ["topics", "create", "--help"],
+      ["topics", "describe", "-h"],
+      ["topics", "alter", "--help"],
+      ["topics", "delete", "--help"],
+      ["produce", "--help"],
+      ["consume", "--help"],
+      ["help", "consume"],
+    ]) {
+      const run = await rill(argv);
+      expect(run.code, argv.join(" ")).toBe(0);
+      expect(run.stdout, argv.join(" ")).toMatch(/Usage: rill/);
+    }
+  });
+
+  it("exits 2 on usage errors", async () => {
+    for (const argv of [
+      [],
+      ["topics"],
+      ["frobnicate"],
+      ["topics", "frobnicate", "x"],
+      ["topics", "create"],
+      ["topics", "create", "a", "b"],
+      ["topics", "create", "t", "-p", "three"],
+      ["topics", "create", "t", "-c", "retention.ms"],
+      ["topics", "alter", "t"],
+      ["consume", "t", "--bogus"],
+      ["consume", "t", "--format", "xml"],
+      ["consume", "t", "--offset", "1", "--from-beginning"],
+      ["produce", "t", "--acks", "2"],
+      ["produce", "t", "--file", "/nonexistent/file"],
+    ]) {
+      const run = await rill(argv);
+      expect(run.code, argv.join(" ")).toBe(2);
+      expect(run.stderr + run.stdout, argv.join(" ")).toMatch(/error: |Usage: rill/);
+    }
+  });
+});
+
+describe("the rill process", () => {
+  let url: string;
+  let close: () => Promise<void>;
+
+  beforeAll(async () => {
+    const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+      const s = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0 }, () => resolve(s));
+    });
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    close = () => new Promise((resolve) => server.close(() => resolve()));
+  });
+  afterAll(() => close());
+
+  const exec = (argv: string[], env: Record<string, string> = {}, stdin?: string) =>
+    new Promise<Run>((resolve) => {
+      const child = spawn(process.execPath, [bin, ...argv], { cwd: root, env: { ...process.env, ...env } });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d) => (stdout += d));
+      child.stderr.on("data", (d) => (stderr += d));
+      child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+      child.stdin.end(stdin ?? "");
+    });
+
+  it("runs from its launcher with exit codes 0, 1 and 2, the broker from --broker or RILL_BROKER", async () => {
+    const topic = uniqueTopic("proc");
+    expect(await exec(["-b", url, "topics", "create", topic])).toMatchObject({ code: 0 });
+    expect(await exec(["produce", topic, "-K", ":"], { RILL_BROKER: url }, "k:v\n")).toMatchObject({ code: 0 });
+    const consumed = await exec(["consume", topic, "--format", "kv", "--broker", url]);
+    expect(consumed).toMatchObject({ code: 0, stdout: "k\tv\n" });
+    expect(await exec(["topics", "describe", uniqueTopic("none"), "-b", url])).toMatchObject({ code: 1 });
+    expect(await exec(["topics", "list", "-b", "http://127.0.0.1:9"])).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/NETWORK_EXCEPTION/),
+    });
+    expect(await exec(["consume"])).toMatchObject({ code: 2 });
+    expect((await exec(["--version"])).stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+  });
+});
+
+// README's session, verbatim: the commands (against RILL_BROKER instead of the default port) and
+// the client example (with the broker URL swapped).
+const README_COMMANDS = [
+  "npx rill topics create payments --partitions 3",
+  `printf 'alice:{"amount":12}\\ndave:{"amount":7}\\nalice:{"amount":30}\\ncarol:{"amount":5}\\n' | npx rill produce payments --key-separator :`,
+  "npx rill consume payments --partition 0 --format kv --key-separator ' => '",
+  "npx rill consume payments",
+  "npx rill topics describe payments",
+];
+
+const README_EXAMPLE = `import { createClient, deserializers, serializers } from "@rill/client";
+
+const client = createClient({ brokers: ["http://127.0.0.1:8787"], clientId: "example" });
+
+// JSON values, string keys; "erin" lands where Kafka's murmur2 puts it: partition 2 of 3
+const producer = client.producer({ serializers: { value: serializers.json } });
+const [sent] = await producer.send({ topic: "payments", messages: [{ key: "erin", value: { amount: 99 } }] });
+console.log(\`sent: partition \${sent?.partition}, offset \${sent?.offset}\`);
+await producer.disconnect();
+
+// partition 2 from the beginning: carol's record from the CLI session, then erin's
+const consumer = client.consumer({
+  autoOffsetReset: "earliest",
+  deserializers: { key: deserializers.string, value: deserializers.json },
+});
+await consumer.assign([{ topic: "payments", partitions: [2] }]);
+await consumer.run({
+  eachMessage: async ({ partition, message }) => {
+    console.log(partition, message.offset, message.key, message.value);
+    if (message.key === "erin") await consumer.stop();
+  },
+});
+`;
+
+describe("README session on the edge broker (wrangler dev)", () => {
+  it("works as printed", { timeout: 90_000 }, async () => {
+    const broker = await startLocalBroker();
+    const sh = (script: string) =>
+      new Promise<Run>((resolve) => {
+        execFile(
+          "bash",
+          ["-euo", "pipefail", "-c", script],
+          { cwd: root, env: { ...process.env, RILL_BROKER: broker.url } },
+          (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+        );
+      });
+    try {
+      const outputs: Run[] = [];
+      for (const command of README_COMMANDS) outputs.push(await sh(command));
+      expect(outputs.map((o) => o.code)).toEqual([0, 0, 0, 0, 0]);
+      expect(outputs[0]?.stdout).toBe("Created topic payments.\n");
+      expect(outputs[2]?.stdout).toBe('alice => {"amount":12}\nalice => {"amount":30}\n');
+      expect(jsonLines(outputs[3]?.stdout ?? "").map((r) => [r.partition, r.offset, r.key, r.value])).toEqual([
+        [0, 0, "alice", '{"amount":12}'],
+        [0, 1, "alice", '{"amount":30}'],
+        [1, 0, "dave", '{"amount":7}'],
+        [2, 0, "carol", '{"amount":5}'],
+      ]);
+      expect(outputs[4]?.stdout).toMatch(
+        /Partition: 0\t.*HighWatermark: 2\n.*Partition: 1\t.*HighWatermark: 1\n.*Partition: 2\t.*HighWatermark: 1\n$/s,
+      );
+
+      const dir = join(root, ".tmp");
+      mkdirSync(dir, { recursive: true });
+      const file = join(dir, `readme-example-${Math.random().toString(36).slice(2, 8)}.ts`);
+      writeFileSync(file, README_EXAMPLE.replace("http://127.0.0.1:8787", broker.url));
+      try {
+        const example = await sh(`node --import tsx ${file}`);
+        expect(example.stdout).toBe("sent: partition 2, offset 1\n2 0 carol { amount: 5 }\n2 1 erin { amount: 99 }\n");
+      } finally {
+        rmSync(file, { force: true });
+      }
+    } finally {
+      await broker.stop();
+    }
+  });
+});
