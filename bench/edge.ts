@@ -14,6 +14,9 @@ interface Row {
   seconds: number;
   recordsPerSec: number;
   mbPerSec: number;
+  /** Request latency, 8 requests in flight. */
+  p50ms?: number;
+  p99ms?: number;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -26,16 +29,29 @@ async function post(url: string, body: BodyInit, type: string): Promise<Response
   return res;
 }
 
+/** Per-request latencies of the last drive(), in ms. */
+let lastLatencies: number[] = [];
+
 /** Runs `requests` produce calls with `inFlight` concurrency; returns elapsed seconds. */
 async function drive(requests: number, inFlight: number, send: (i: number) => Promise<unknown>): Promise<number> {
   let next = 0;
+  lastLatencies = [];
   const started = performance.now();
   await Promise.all(
     Array.from({ length: inFlight }, async () => {
-      while (next < requests) await send(next++);
+      while (next < requests) {
+        const t = performance.now();
+        await send(next++);
+        lastLatencies.push(performance.now() - t);
+      }
     }),
   );
   return (performance.now() - started) / 1000;
+}
+
+function latencyOf(): { p50ms: number; p99ms: number } {
+  const sorted = [...lastLatencies].sort((a, b) => a - b);
+  return { p50ms: percentile(sorted, 50), p99ms: percentile(sorted, 99) };
 }
 
 export async function runEdgeBench(
@@ -46,7 +62,35 @@ export async function runEdgeBench(
   const rows: Row[] = [];
   const latency: Array<Record<string, number | string>> = [];
   try {
-    const create = (name: string) => post(`${broker.url}/v1/topics`, JSON.stringify({ name, partitions: 1 }), "application/json");
+    const create = (name: string, replicationFactor = 1) =>
+      post(`${broker.url}/v1/topics`, JSON.stringify({ name, partitions: 1, replicationFactor }), "application/json");
+    // the price of replication: one partition, replication factor 3, acks=1 against acks=all
+    for (const perRequest of [1, 100, 1000]) {
+      for (const [rf, acks] of [
+        [1, "all"],
+        [3, "1"],
+        [3, "all"],
+      ] as const) {
+        const topic = `bench-rf${rf}-acks${acks}-${perRequest}`;
+        await create(topic, rf);
+        const requests = small ? 10 : perRequest === 1 ? 400 : perRequest === 100 ? 300 : 150;
+        const batch = encodeBatch(Array.from({ length: perRequest }, () => ({ value: new TextEncoder().encode("x".repeat(100)) })));
+        log(`produce binary 100 B x ${perRequest}/request, replication factor ${rf}, acks=${acks}: ${requests} requests`);
+        const seconds = await drive(requests, 8, () =>
+          post(`${broker.url}/v1/topics/${topic}/partitions/0/batches?acks=${acks}`, batch.slice(), "application/octet-stream"),
+        );
+        const records = requests * perRequest;
+        rows.push({
+          scenario: `replication factor ${rf}, acks=${acks}, 100 B, ${perRequest}/req`,
+          records,
+          seconds,
+          recordsPerSec: records / seconds,
+          mbPerSec: (records * 100) / seconds / 1e6,
+          ...latencyOf(),
+        });
+      }
+    }
+    if (process.argv.includes("--replication-only")) return { throughput: rows, latency };
     for (const size of [100, 1024]) {
       for (const perRequest of [1, 100, 1000]) {
         const target = small ? Math.min(2_000, perRequest * 20) : Math.min(perRequest === 1 ? 3_000 : 200_000, perRequest * 400);
@@ -70,6 +114,7 @@ export async function runEdgeBench(
             seconds,
             recordsPerSec: records / seconds,
             mbPerSec: (records * size) / seconds / 1e6,
+            ...latencyOf(),
           });
         }
       }
@@ -169,10 +214,12 @@ export async function runEdgeBench(
 }
 
 export function printEdgeBench(result: Awaited<ReturnType<typeof runEdgeBench>>): void {
-  console.log("\n| scenario | records | seconds | records/s | MB/s |\n|---|---:|---:|---:|---:|");
+  console.log("\n| scenario | records | seconds | records/s | MB/s | request p50 ms | p99 ms |\n|---|---:|---:|---:|---:|---:|---:|");
+  const ms = (v: number | undefined) => (v === undefined ? "" : v.toFixed(1));
   for (const r of result.throughput) {
+    const rate = Math.round(r.recordsPerSec).toLocaleString("en-US");
     console.log(
-      `| ${r.scenario} | ${r.records} | ${r.seconds.toFixed(2)} | ${Math.round(r.recordsPerSec).toLocaleString("en-US")} | ${r.mbPerSec.toFixed(1)} |`,
+      `| ${r.scenario} | ${r.records} | ${r.seconds.toFixed(2)} | ${rate} | ${r.mbPerSec.toFixed(1)} | ${ms(r.p50ms)} | ${ms(r.p99ms)} |`,
     );
   }
   console.log("\n| end-to-end (produce acks=all → consumer) | samples | p50 ms | p99 ms | max ms |\n|---|---:|---:|---:|---:|");
