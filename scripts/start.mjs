@@ -46,6 +46,7 @@ child.stdout.on("data", (chunk) => {
     curl -s -X POST ${base}/v1/topics/orders/records -H 'content-type: application/json' \\
          -d '{"records":[{"key":"alice","value":"hello"}]}'
     curl -s '${base}/v1/topics/orders/partitions/0/records?offset=0'
+    Console: ${base}/console/
     API description: ${base}/v1/openapi.json
 
   Ctrl-C stops it.
