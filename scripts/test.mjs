@@ -27,4 +27,6 @@ if (!existsSync(chromiumPath)) {
 }
 run("typecheck", "npm", ["run", "--silent", "typecheck"]);
 run("lint", "npx", ["biome", "check", "."]);
+// the Worker bundles for deployment (offline): proof that it would deploy
+run("deploy check", "npx", ["wrangler", "deploy", "--dry-run", "--outdir", ".tmp/deploy"]);
 run("tests", "npx", ["vitest", "run", ...process.argv.slice(2)]);
