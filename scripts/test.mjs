@@ -7,6 +7,10 @@ import { chromiumPath, ensureChromium } from "./chromium.mjs";
 
 process.env.WRANGLER_SEND_METRICS = "false";
 process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
+// wrangler's config and cache stay inside the project, not in the home directory
+const root = new URL("..", import.meta.url).pathname;
+process.env.XDG_CONFIG_HOME ??= `${root}.cache/config`;
+process.env.XDG_CACHE_HOME ??= `${root}.cache`;
 
 function run(name, cmd, args) {
   const started = Date.now();
