@@ -1,5 +1,6 @@
 import { playwright } from "@vitest/browser-playwright";
 import type { TestProjectInlineConfiguration } from "vitest/config";
+import { chromiumArgs, chromiumPath } from "../harness/chromium.ts";
 
 // Chromium project: real IndexedDB. Playwright drives Debian's chromium (its own browser download
 // cannot run here); the flags keep it off the network and out of a sandbox containers lack.
@@ -16,17 +17,8 @@ export const browserProject: TestProjectInlineConfiguration = {
       api: { host: "127.0.0.1" },
       provider: playwright({
         launchOptions: {
-          executablePath: "/usr/bin/chromium",
-          args: [
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-          ],
+          executablePath: chromiumPath,
+          args: chromiumArgs,
         },
       }),
       instances: [{ browser: "chromium" }],

@@ -2,6 +2,7 @@
 // it lists topics with their offsets, groups with their lag, tails a partition and produces.
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chromiumArgs, chromiumPath } from "../harness/chromium.ts";
 import { type LocalBrokerProcess, startLocalBroker } from "../harness/local-broker.ts";
 
 const post = (url: string, body: unknown) =>
@@ -12,19 +13,7 @@ describe("console", () => {
   let browser: Browser;
   beforeAll(async () => {
     broker = await startLocalBroker();
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
   }, 60_000);
   afterAll(async () => {
     await browser?.close();

@@ -83,6 +83,19 @@ export function createSqliteStorage(host: SqliteHost): Storage {
     }
   };
 
+  /** One batch, one row. */
+  function insertBatch(name: string, b: StoredBatch): void {
+    sql.exec(
+      "INSERT INTO rill_batches (partition, last_offset, base_offset, time_index, size, bytes) VALUES (?, ?, ?, ?, ?, ?)",
+      name,
+      b.lastOffset,
+      b.baseOffset,
+      b.timeIndex,
+      b.bytes.length,
+      blob(b.bytes),
+    );
+  }
+
   /** The partition's row: cached, or read and completed from its batches. */
   function partitionRow(name: string): PartitionRow | undefined {
     const cached = rows.get(name);
@@ -175,15 +188,7 @@ export function createSqliteStorage(host: SqliteHost): Storage {
           end = b.lastOffset + 1;
         }
         for (const b of request.batches) {
-          sql.exec(
-            "INSERT INTO rill_batches (partition, last_offset, base_offset, time_index, size, bytes) VALUES (?, ?, ?, ?, ?, ?)",
-            name,
-            b.lastOffset,
-            b.baseOffset,
-            b.timeIndex,
-            b.bytes.length,
-            blob(b.bytes),
-          );
+          insertBatch(name, b);
           row.size_bytes += b.bytes.length;
           row.time_index = Math.max(row.time_index, b.timeIndex);
         }
@@ -308,15 +313,7 @@ export function createSqliteStorage(host: SqliteHost): Storage {
         const row = partitionRow(name) ?? emptyRow();
         sql.exec("DELETE FROM rill_batches WHERE partition = ? AND base_offset >= ? AND last_offset <= ?", name, fromOffset, toOffset);
         for (const b of batches) {
-          sql.exec(
-            "INSERT INTO rill_batches (partition, last_offset, base_offset, time_index, size, bytes) VALUES (?, ?, ?, ?, ?, ?)",
-            name,
-            b.lastOffset,
-            b.baseOffset,
-            b.timeIndex,
-            b.bytes.length,
-            blob(b.bytes),
-          );
+          insertBatch(name, b);
         }
         refreshTotals(name, row);
         savePartition(name, row);
