@@ -15,7 +15,9 @@ function blocks(): Array<{ kind: "sh" | "json"; text: string }> {
 }
 
 const normalise = (json: string) =>
-  JSON.stringify(JSON.parse(json), (key, value) => (key === "timestamp" && typeof value === "number" ? 0 : key === "topicId" ? "id" : value));
+  JSON.stringify(JSON.parse(json), (key, value) =>
+    key === "timestamp" && typeof value === "number" ? 0 : key === "topicId" ? "id" : value,
+  );
 
 describe("README curl session", () => {
   let broker: LocalBrokerProcess;
