@@ -1,7 +1,9 @@
 // Topic administration (kafkajs's admin shapes where they fit): create, delete, list, describe,
-// alter config, add partitions, and list offsets by end or by time.
+// alter config, add partitions, and list offsets by end or by time. Group administration comes
+// from admin-groups.ts.
 
 import { RillError } from "@rill/core";
+import { createGroupAdmin, type GroupAdmin } from "./admin-groups.ts";
 import { type MetadataCache, type TopicDescription, topicPath } from "./metadata.ts";
 import { resolveOffset } from "./offsets.ts";
 import type { Transport } from "./transport.ts";
@@ -32,7 +34,7 @@ export interface PartitionsAdded {
   warning: string;
 }
 
-export interface Admin {
+export interface Admin extends GroupAdmin {
   /** Creates topics; resolves true when all were created, false when some already existed. */
   createTopics(args: { topics: TopicSpec[] }): Promise<boolean>;
   deleteTopics(args: { topics: string[] }): Promise<void>;
@@ -74,6 +76,7 @@ export function createAdmin(deps: AdminDeps): Admin {
   }
 
   return {
+    ...createGroupAdmin(transport),
     async createTopics({ topics }) {
       let all = true;
       for (const t of topics) {

@@ -1,8 +1,8 @@
 // Where a consumer's partitions come from. The fetch loop only knows "these partitions are mine
 // now" and "these are not any more"; a source decides which. Manual assignment (`assign()`) is one
-// source. A consumer group is meant to be another: it would start heartbeating in start(), call
-// assigned()/revoked() as the coordinator's assignment changes, give committed offsets through
-// startingOffset(), and commit what processed() reports, with no change to the fetch loop.
+// source; group membership (`subscribe()`, group-membership.ts) is another: it heartbeats from
+// start(), calls assigned()/revoked() as the coordinator's assignment changes, gives committed
+// offsets through startingOffset(), and commits what processed() reports.
 
 export interface TopicPartition {
   topic: string;
@@ -15,6 +15,8 @@ export interface AssignmentListener {
   assigned(partitions: readonly TopicPartition[]): void;
   /** These are not any more: resolves once no handler is working on them (commit after this). */
   revoked(partitions: readonly TopicPartition[]): Promise<void>;
+  /** The source cannot go on (e.g. the group refused to take this member): the run ends with the error. */
+  failed?(error: unknown): void;
 }
 
 export interface AssignmentSource {
@@ -37,11 +39,17 @@ export interface ManualAssignment extends AssignmentSource {
 
 export const tpKey = (tp: TopicPartition) => `${tp.partition}\u0000${tp.topic}`;
 
-export function createManualAssignment(): ManualAssignment {
+/**
+ * Manual assignment; `offsets` gives it a group's committed offsets to start from and somewhere to
+ * report progress (a standalone consumer with a groupId).
+ */
+export function createManualAssignment(offsets?: Pick<AssignmentSource, "startingOffset" | "processed">): ManualAssignment {
   let current = new Map<string, TopicPartition>();
   let listener: AssignmentListener | undefined;
 
   return {
+    startingOffset: offsets?.startingOffset,
+    processed: offsets?.processed,
     async start(l) {
       listener = l;
       l.assigned([...current.values()]);

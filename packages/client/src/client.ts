@@ -49,7 +49,10 @@ export function createClient(options: ClientOptions): Client {
   return {
     producer: (producerOptions) => createProducer({ transport, metadata, retry: options.retry }, producerOptions),
     consumer: (consumerOptions) =>
-      createConsumer({ transport, metadata, retry: options.retry, requestTimeoutMs: options.requestTimeoutMs, warn }, consumerOptions),
+      createConsumer(
+        { transport, metadata, retry: options.retry, requestTimeoutMs: options.requestTimeoutMs, clientId: options.clientId, warn },
+        consumerOptions,
+      ),
     admin: () => createAdmin({ transport, metadata, warn }),
     transport,
   };

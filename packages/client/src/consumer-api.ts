@@ -1,11 +1,14 @@
 // The consumer's public shapes (kafkajs's where they fit): options, messages, handler payloads.
 
 import type { AssignmentSource, TopicPartition } from "./assignment.ts";
+import type { GroupMetadata, GroupOptions, Subscription } from "./group-api.ts";
+import type { TopicPartitionOffset } from "./group-commits.ts";
+import type { CommittedOffset } from "./group-offsets.ts";
 import type { OffsetResetPolicy, SeekTarget } from "./offsets.ts";
 import type { RetryOptions } from "./retry.ts";
 import type { ConsumedHeaders, Deserializer } from "./serializers.ts";
 
-export interface ConsumerOptions<K = Uint8Array | null, V = Uint8Array | null> {
+export interface ConsumerOptions<K = Uint8Array | null, V = Uint8Array | null> extends GroupOptions {
   /** Bytes the broker waits to gather before answering a fetch (default 1, Kafka's fetch.min.bytes). */
   fetchMinBytes?: number;
   /** Longest the broker holds a fetch waiting for fetchMinBytes (default 500 ms, Kafka's fetch.max.wait.ms). */
@@ -16,7 +19,7 @@ export interface ConsumerOptions<K = Uint8Array | null, V = Uint8Array | null> {
   maxPrefetchBytes?: number;
   /** Deadline of a fetch beyond fetchMaxWaitMs (default: the client's requestTimeoutMs). */
   requestTimeoutMs?: number;
-  /** Where to start without a position, or when it fell out of the log (default "latest"). */
+  /** Where to start without a position (nor a committed offset of the group), or when it fell out of the log (default "latest"). */
   autoOffsetReset?: OffsetResetPolicy;
   retry?: RetryOptions;
   deserializers?: { key?: Deserializer<K>; value?: Deserializer<V> };
@@ -81,8 +84,14 @@ export interface TopicPartitions {
 }
 
 export interface Consumer<K = Uint8Array | null, V = Uint8Array | null> {
-  /** Starts the assignment source (run() does it too). */
+  /** Starts the assignment source (run() does it too); a group member joins here. */
   connect(): Promise<void>;
+  /**
+   * Consumes as a member of the consumer's group (options.groupId): the group's coordinator
+   * assigns the partitions of these topics, or of the topics matching the pattern, and moves them
+   * as members come and go. A running member hears of a changed subscription at once.
+   */
+  subscribe(subscription: Subscription): Promise<void>;
   /** Replaces the manual assignment. */
   assign(topics: TopicPartitions[]): Promise<void>;
   assignment(): TopicPartition[];
@@ -103,6 +112,24 @@ export interface Consumer<K = Uint8Array | null, V = Uint8Array | null> {
    * handler is in progress (so a handler may await it); run()'s own promise settles after that handler.
    */
   stop(): Promise<void>;
-  /** Stops and leaves the assignment source. */
+  /** Stops and leaves the assignment source (a group member commits what was processed and leaves). */
   disconnect(): Promise<void>;
+  /**
+   * Commits to the group, waiting for the answer: what the handlers have processed (the default;
+   * within eachMessage that is up to the message before the current one), or exactly `offsets`,
+   * each the NEXT offset to read. Commits are sent in call order and a newer commit of a
+   * partition always wins over an older one, even across retries.
+   */
+  commitSync(offsets?: TopicPartitionOffset[]): Promise<void>;
+  /**
+   * commitSync without waiting: the promise may be ignored (a failure is logged as a warning),
+   * and a later commit of the same partition is never overwritten by this one.
+   */
+  commitAsync(offsets?: TopicPartitionOffset[]): Promise<void>;
+  /** kafkajs's name for committing specific offsets (commitSync(offsets)). */
+  commitOffsets(offsets: TopicPartitionOffset[]): Promise<void>;
+  /** The group's committed offsets (of `partitions`, default all). */
+  committed(partitions?: TopicPartition[]): Promise<CommittedOffset[]>;
+  /** This consumer's group, member id and epoch; undefined without a groupId. */
+  groupMetadata(): GroupMetadata | undefined;
 }

@@ -1,11 +1,13 @@
-// The consumer (kafkajs's shape, manual assignment): assign partitions, seek, then run() hands
-// records to eachMessage or eachBatch, one partition's chunk at a time, in offset order. Positions
-// advance only after the handler returns, so a handler that throws leaves its message to be
-// delivered again by the next run().
+// The consumer (kafkajs's shape): assign partitions (or subscribe as a group member), seek, then
+// run() hands records to eachMessage or eachBatch, one partition's chunk at a time, in offset
+// order. Positions advance only after the handler returns, so a handler that throws leaves its
+// message to be delivered again by the next run(). A group member is a member while it runs:
+// run() joins, and when it ends the member commits what was processed and leaves.
 
 import { type LogRecord, RillError } from "@rill/core";
-import { type AssignmentListener, type AssignmentSource, createManualAssignment, type TopicPartition } from "./assignment.ts";
+import type { AssignmentListener, TopicPartition } from "./assignment.ts";
 import type { ConsumedMessage, Consumer, ConsumerOptions, RunOptions, TopicPartitions } from "./consumer-api.ts";
+import { createConsumerGroup } from "./consumer-group.ts";
 import { createFetcher, type FetchedChunk, type PartitionState } from "./fetcher.ts";
 import type { MetadataCache } from "./metadata.ts";
 import type { SeekTarget } from "./offsets.ts";
@@ -18,6 +20,7 @@ export interface ConsumerDeps {
   metadata: MetadataCache;
   retry: RetryOptions | undefined;
   requestTimeoutMs: number | undefined;
+  clientId?: string;
   warn(message: string): void;
 }
 
@@ -38,8 +41,7 @@ export function createConsumer<K = Uint8Array | null, V = Uint8Array | null>(
   options: ConsumerOptions<K, V> = {},
 ): Consumer<K, V> {
   const retry: ResolvedRetry = resolveRetry(options.retry ?? deps.retry);
-  const manual = options.assignment ? undefined : createManualAssignment();
-  const source = options.assignment ?? (manual as AssignmentSource);
+  const group = createConsumerGroup({ transport: deps.transport, retry, clientId: deps.clientId, warn: deps.warn }, options);
   const keyDeserializer = (options.deserializers?.key ?? deserializers.bytes) as Deserializer<K>;
   const valueDeserializer = (options.deserializers?.value ?? deserializers.bytes) as Deserializer<V>;
   const maxPartitionBytes = options.maxPartitionFetchBytes ?? 1024 * 1024;
@@ -52,27 +54,44 @@ export function createConsumer<K = Uint8Array | null, V = Uint8Array | null>(
     maxPrefetchBytes: options.maxPrefetchBytes ?? Math.max(4 * 1024 * 1024, maxPartitionBytes),
     requestTimeoutMs: options.requestTimeoutMs ?? deps.requestTimeoutMs,
     autoOffsetReset: options.autoOffsetReset ?? "latest",
-    startingOffset: source.startingOffset?.bind(source),
+    startingOffset: (tp, signal) => group.source().startingOffset?.(tp, signal) ?? Promise.resolve(undefined),
     warn: deps.warn,
   });
   let started: Promise<void> | undefined;
   let running: Promise<void> | undefined;
   let stopRequested = false;
   let handling: { state: PartitionState; done: Promise<void> } | undefined;
+  let sourceFailure: unknown;
 
   const listener: AssignmentListener = {
     assigned: (tps) => {
       for (const tp of tps) fetcher.add(tp);
     },
     async revoked(tps) {
-      for (const tp of tps) fetcher.remove(tp);
-      // a group must not commit for a partition while its handler is still at work on it
+      const states = tps.flatMap((tp) => fetcher.get(tp) ?? []);
+      for (const state of states) state.revoked = true;
+      // a group must not commit for a partition while its handler is still at work on it; the
+      // handler finishes the record at hand, whose position then still counts
       const busy = handling;
-      if (busy && tps.some((tp) => tp.topic === busy.state.tp.topic && tp.partition === busy.state.tp.partition)) await busy.done;
+      if (busy && states.includes(busy.state)) await busy.done;
+      for (const state of states) if (state.revoked && fetcher.get(state.tp) === state) fetcher.remove(state.tp);
+    },
+    failed(error) {
+      sourceFailure = error;
+      fetcher.fail(error);
     },
   };
 
-  const connect = () => (started ??= source.start(listener));
+  const connect = () => {
+    started ??= group
+      .source()
+      .start(listener)
+      .catch((error: unknown) => {
+        started = undefined;
+        throw error;
+      });
+    return started;
+  };
 
   function stateOf(tp: TopicPartition): PartitionState {
     const state = fetcher.get(tp);
@@ -113,9 +132,15 @@ export function createConsumer<K = Uint8Array | null, V = Uint8Array | null>(
     const { state, epoch } = chunk;
     // a seek or revocation during the handler: its records no longer decide the position
     const stale = () => epoch !== state.epoch;
+    if (state.revoked) return;
     const records = chunk.records.filter((r) => r.offset >= (state.position ?? 0));
     const { topic, partition } = state.tp;
     const heartbeat = async () => undefined;
+    const source = group.source();
+    const advance = (position: number) => {
+      state.position = position;
+      source.processed?.(state.tp, position);
+    };
     if (run.eachBatch) {
       const messages = records.map((r) => toMessage(state, r));
       const last = records[records.length - 1]?.offset ?? (state.position ?? 0) - 1;
@@ -131,30 +156,38 @@ export function createConsumer<K = Uint8Array | null, V = Uint8Array | null>(
           offsetLag: () => Math.max(0, chunk.highWatermark - 1 - last),
         },
         resolveOffset: (offset) => {
-          if (!stale()) state.position = Math.max(state.position ?? 0, offset + 1);
+          if (!stale()) advance(Math.max(state.position ?? 0, offset + 1));
         },
         isRunning: () => !stopRequested,
-        isStale: stale,
+        isStale: () => stale() || state.revoked,
         pause: pauseOne(state),
         heartbeat,
       });
-      if (!stale() && run.eachBatchAutoResolve !== false) state.position = Math.max(state.position ?? 0, chunk.nextOffset);
+      // revoked under the handler: only what it resolved counts, since it may have stopped early
+      if (!stale() && !state.revoked && run.eachBatchAutoResolve !== false) advance(Math.max(state.position ?? 0, chunk.nextOffset));
     } else if (run.eachMessage) {
       for (const r of records) {
         // a pause (even from inside the handler) holds back the rest; the position stays put
-        if (stale() || state.paused || stopRequested) return;
+        if (stale() || state.paused || stopRequested || state.revoked) return;
         await run.eachMessage({ topic, partition, message: toMessage(state, r), pause: pauseOne(state), heartbeat });
-        if (!stale()) state.position = r.offset + 1;
+        if (!stale()) advance(r.offset + 1);
       }
       // compaction can leave gaps after the last record: move past them too
-      if (!stale()) state.position = Math.max(state.position ?? 0, chunk.nextOffset);
+      if (!stale() && chunk.nextOffset > (state.position ?? 0)) advance(chunk.nextOffset);
     }
-    if (!stale() && state.position !== undefined) source.processed?.(state.tp, state.position);
   }
 
   async function consume(run: RunOptions<K, V>): Promise<void> {
-    await connect();
+    sourceFailure = undefined;
+    try {
+      await connect();
+    } catch (error) {
+      await group.runEnded();
+      throw error;
+    }
+    group.runStarted();
     fetcher.start();
+    if (sourceFailure !== undefined) fetcher.fail(sourceFailure);
     const onAbort = () => void stop();
     run.signal?.addEventListener("abort", onAbort, { once: true });
     if (run.signal?.aborted) onAbort();
@@ -173,6 +206,8 @@ export function createConsumer<K = Uint8Array | null, V = Uint8Array | null>(
     } finally {
       run.signal?.removeEventListener("abort", onAbort);
       fetcher.stop();
+      // a member leaves when its run ends (committing what was processed); the next run joins again
+      if (await group.runEnded()) started = undefined;
     }
   }
 
@@ -186,11 +221,15 @@ export function createConsumer<K = Uint8Array | null, V = Uint8Array | null>(
 
   return {
     connect,
+    async subscribe(subscription) {
+      group.subscribe(subscription);
+    },
     async assign(topics) {
+      const manual = group.manual();
       if (!manual)
         throw new RillError(
           "INVALID_REQUEST",
-          "assign() is for manual assignment; this consumer's partitions come from its assignment source",
+          "assign() is for manual assignment; this consumer's partitions come from subscribe() or its assignment source",
         );
       const list: TopicPartition[] = [];
       for (const { topic, partitions } of topics) {
@@ -229,8 +268,19 @@ export function createConsumer<K = Uint8Array | null, V = Uint8Array | null>(
     stop,
     async disconnect() {
       await stop();
-      await source.stop();
+      await group.source().stop();
+      await group.runEnded();
       started = undefined;
     },
+    commitSync: (offsets) => group.commit(offsets),
+    commitAsync(offsets) {
+      const committing = group.commit(offsets);
+      // nobody has to wait for it; a failure nobody awaits is still heard of
+      committing.catch((error: unknown) => deps.warn(`commitAsync failed: ${(error as Error)?.message ?? String(error)}`));
+      return committing;
+    },
+    commitOffsets: (offsets) => group.commit(offsets),
+    committed: (partitions) => group.committed(partitions),
+    groupMetadata: () => group.metadata(),
   };
 }

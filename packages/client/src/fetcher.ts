@@ -41,6 +41,11 @@ export interface PartitionState {
   generation: number;
   /** Bumped when the position moves under the handler (seek, revoke, offset reset). */
   epoch: number;
+  /**
+   * Being revoked: no new records go to a handler, but the one at work finishes and its position
+   * still counts (so it can be committed before the partition moves on).
+   */
+  revoked: boolean;
   highWatermark: number;
   logStartOffset: number;
   inflight: AbortController | undefined;
@@ -67,6 +72,8 @@ export interface Fetcher {
   setPaused(state: PartitionState, paused: boolean): void;
   start(): void;
   stop(): void;
+  /** Stops fetching; next() rejects with the error. */
+  fail(error: unknown): void;
   /** The next prefetched chunk; undefined once stopped; rejects with the error that stopped fetching. */
   next(): Promise<FetchedChunk | undefined>;
 }
@@ -235,7 +242,12 @@ export function createFetcher(options: FetcherOptions): Fetcher {
   return {
     add(tp) {
       const key = tpKey(tp);
-      if (states.has(key)) return;
+      const known = states.get(key);
+      if (known) {
+        // given back while its removal waited for a handler: it stays, and the removal is off
+        known.revoked = false;
+        return;
+      }
       const state: PartitionState = {
         tp: { topic: tp.topic, partition: tp.partition },
         position: undefined,
@@ -244,6 +256,7 @@ export function createFetcher(options: FetcherOptions): Fetcher {
         paused: false,
         generation: 0,
         epoch: 0,
+        revoked: false,
         highWatermark: -1,
         logStartOffset: -1,
         inflight: undefined,
@@ -283,6 +296,7 @@ export function createFetcher(options: FetcherOptions): Fetcher {
       }
     },
     stop: stopAll,
+    fail,
     async next() {
       for (;;) {
         if (failure !== undefined) throw failure;

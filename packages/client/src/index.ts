@@ -4,6 +4,15 @@
 // the error type the client throws, re-exported so callers need no second import
 export { type ErrorCode, isRillError, RillError } from "@rill/core";
 export type { Admin, PartitionOffsets, PartitionsAdded, TopicSpec } from "./admin.ts";
+export type {
+  GroupAdmin,
+  GroupDescription,
+  GroupListing,
+  GroupMemberDescription,
+  GroupPartitionLag,
+  GroupState,
+  ResetTarget,
+} from "./admin-groups.ts";
 export {
   type AssignmentListener,
   type AssignmentSource,
@@ -23,12 +32,25 @@ export type {
   TopicPartitions,
 } from "./consumer-api.ts";
 export { errorFromBody, isRetriable } from "./errors.ts";
+export type { AssignorName, GroupMetadata, GroupOptions, RebalanceListener, Subscription } from "./group-api.ts";
+export type { TopicPartitionOffset } from "./group-commits.ts";
+export type { CommittedOffset } from "./group-offsets.ts";
 export type { PartitionDescription, TopicDescription } from "./metadata.ts";
 export type { OffsetResetPolicy, SeekTarget } from "./offsets.ts";
 export { defaultPartitioner, type Partitioner, type PartitionerArgs } from "./partitioner.ts";
 export type { AcksOption, Producer, ProducerBatchRecord, ProducerOptions, ProducerRecord } from "./producer.ts";
 export type { Acks, RecordMetadata } from "./producer-batches.ts";
 export type { Message } from "./producer-records.ts";
+export {
+  createRequestReply,
+  REQUEST_HEADERS,
+  type RequestHandler,
+  type RequestOptions,
+  type RequestReply,
+  type RequestReplyOptions,
+  type Responder,
+  type ServeOptions,
+} from "./request-reply.ts";
 export type { RetryOptions } from "./retry.ts";
 export { KEY_REQUIRED_CONFIG, type StandardSchemaLike, type TopicSchema, VALUE_SCHEMA_CONFIG } from "./schema.ts";
 export {

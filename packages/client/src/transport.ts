@@ -106,9 +106,21 @@ export function createTransport(options: TransportOptions): Transport {
     }, deadline);
     const onAbort = () => controller.abort(spec.signal?.reason);
     spec.signal?.addEventListener("abort", onAbort, { once: true });
+    // not every fetch honours its signal (an in-process app's, workerd's SELF.fetch): the attempt
+    // ends on abort or deadline anyway, whatever the fetch underneath does
+    const aborted = new Promise<never>((_, reject) => {
+      const onAbortAttempt = () => reject(controller.signal.reason);
+      if (controller.signal.aborted) onAbortAttempt();
+      else controller.signal.addEventListener("abort", onAbortAttempt, { once: true });
+    });
+    aborted.catch(() => undefined);
     try {
-      const response = await doFetch(url, { method: spec.method, headers, body, signal: controller.signal });
-      const bytes = new Uint8Array(await response.arrayBuffer());
+      const fetching = doFetch(url, { method: spec.method, headers, body, signal: controller.signal });
+      fetching.catch(() => undefined);
+      const response = await Promise.race([fetching, aborted]);
+      const reading = response.arrayBuffer();
+      reading.catch(() => undefined);
+      const bytes = new Uint8Array(await Promise.race([reading, aborted]));
       return { status: response.status, headers: response.headers, body: bytes, broker };
     } catch (error) {
       if (spec.signal?.aborted) throw abortReason(spec.signal);
