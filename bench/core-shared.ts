@@ -28,6 +28,8 @@ export interface Measured {
   ms: number;
   /** Part of `ms` spent waiting for the commit to disk (`finish`). */
   commitMs: number;
+  /** Each alternating round's own figures (see alternate()), for ratios that one slow round cannot skew. */
+  rounds?: Measured[];
 }
 
 /** Backend and ceiling figures of one scenario, for append and for read. */
@@ -35,6 +37,8 @@ export interface ScenarioResult {
   batchBytes: number;
   append: { backend: Measured; ceiling: Measured };
   read: { backend: Measured; ceiling: Measured };
+  /** SQLite only: the storage backend's append alone (no batch checks), against the same ceiling as append. */
+  store?: { backend: Measured; ceiling: Measured };
 }
 
 export interface Fixture {
@@ -141,18 +145,45 @@ export async function alternate(
   a: (round: number) => Promise<Measured>,
   b: (round: number) => Promise<Measured>,
 ): Promise<{ a: Measured; b: Measured }> {
-  const ta = zero();
-  const tb = zero();
+  const ta: Measured = { ...zero(), rounds: [] };
+  const tb: Measured = { ...zero(), rounds: [] };
+  const one = async (into: Measured, run: (round: number) => Promise<Measured>, r: number) => {
+    const m = await run(r);
+    add(into, m);
+    into.rounds?.push(m);
+  };
   for (let r = 0; r < rounds; r++) {
     if (r % 2 === 0) {
-      add(ta, await a(r));
-      add(tb, await b(r));
+      await one(ta, a, r);
+      await one(tb, b, r);
     } else {
-      add(tb, await b(r));
-      add(ta, await a(r));
+      await one(tb, b, r);
+      await one(ta, a, r);
     }
   }
   return { a: ta, b: tb };
+}
+
+/**
+ * The median over rounds of A's rate / B's rate (rate: records per ms of `elapsed`). A commit to
+ * disk can stall for tens of milliseconds on a shared machine; summed, one such stall moves the
+ * whole ratio, while a median of neighbouring A/B pairs shrugs it off.
+ */
+export function medianRatio(a: Measured, b: Measured, elapsed: (m: Measured) => number = (m) => m.ms): number {
+  const ra = a.rounds ?? [a];
+  const rb = b.rounds ?? [b];
+  const ratios: number[] = [];
+  for (let i = 0; i < Math.min(ra.length, rb.length); i++) {
+    const x = ra[i] as Measured;
+    const y = rb[i] as Measured;
+    const ex = elapsed(x);
+    const ey = elapsed(y);
+    if (ex > 0 && ey > 0 && y.records > 0) ratios.push(x.records / ex / (y.records / ey));
+  }
+  if (ratios.length === 0) return 0;
+  ratios.sort((p, q) => p - q);
+  const mid = ratios.length >> 1;
+  return ratios.length % 2 ? (ratios[mid] as number) : ((ratios[mid - 1] as number) + (ratios[mid] as number)) / 2;
 }
 
 /** Appends pooled batches through the partition log, copying each (appendBatches stamps in place). */

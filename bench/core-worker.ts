@@ -6,7 +6,7 @@
 // runtime shapes it uses, so this file needs no `cloudflare:workers` import and typechecks with
 // the rest of bench/.
 
-import { createPartitionLog } from "@rill/core";
+import { createPartitionLog, type Storage } from "@rill/core";
 import { createSqliteStorage, type SqliteHost } from "@rill/storage-sqlite";
 import {
   alternate,
@@ -70,6 +70,27 @@ function rawWalk(host: BenchStorage, table: string, rows: number, batchSize: num
   return { records: rows * batchSize, bytes };
 }
 
+/**
+ * The storage backend alone: `storage.append` of batches the log would store (offsets stamped, no
+ * CRC or record checks), one call per batch, as the log makes it.
+ */
+function storageAppendLoop(storage: Storage, partition: string, fixture: Fixture): Loop {
+  const { batches } = fixture;
+  const n = batches.length;
+  const perBatch = fixture.records[0]?.length ?? 0;
+  let end = 0;
+  return {
+    step: async (i) => {
+      const bytes = (batches[i % n] as Uint8Array).slice();
+      const batch = { baseOffset: end, lastOffset: end + perBatch - 1, timeIndex: fixture.now, bytes };
+      await storage.append(partition, { expectedEndOffset: end, batches: [batch], producers: [] });
+      end += perBatch;
+    },
+    recordsPerStep: perBatch,
+    bytesPerStep: fixture.batchBytes,
+  };
+}
+
 async function runScenario(host: BenchStorage, spec: ScenarioSpec): Promise<ScenarioResult> {
   const fixture = makeFixture(spec.valueSize, spec.batchSize);
   const storage = createSqliteStorage(host);
@@ -77,6 +98,7 @@ async function runScenario(host: BenchStorage, spec: ScenarioSpec): Promise<Scen
   const sync = () => host.sync();
   host.sql.exec("CREATE TABLE raw (k INTEGER PRIMARY KEY, bytes BLOB)");
   host.sql.exec("CREATE TABLE warm (k INTEGER PRIMARY KEY, bytes BLOB)");
+  host.sql.exec("CREATE TABLE raw_store (k INTEGER PRIMARY KEY, bytes BLOB)");
 
   // Warm-up on a throwaway partition and table, dropped before the timed part.
   const warmLog = createPartitionLog({ storage, partition: "warm" });
@@ -103,10 +125,18 @@ async function runScenario(host: BenchStorage, spec: ScenarioSpec): Promise<Scen
     () => timeWalks(() => walkLog(log, spec.readMaxBytes), perRound),
     () => timeWalks(() => rawWalk(host, "raw", raw.rows, spec.batchSize, spec.readMaxBytes), perRound),
   );
+  const rawStore = { rows: 0 };
+  const storeLoop = storageAppendLoop(storage, "store", fixture);
+  const store = await alternate(
+    spec.rounds,
+    () => timeLoop({ ...storeLoop, finish: sync }, perRound, maxSteps),
+    () => timeLoop(rawInsertLoop(host, "raw_store", fixture, rawStore), perRound, maxSteps),
+  );
   return {
     batchBytes: fixture.batchBytes,
     append: { backend: append.a, ceiling: append.b },
     read: { backend: read.a, ceiling: read.b },
+    store: { backend: store.a, ceiling: store.b },
   };
 }
 

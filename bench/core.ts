@@ -5,6 +5,8 @@
 //   memory read:   walking the same batch bytes in maxBytes chunks, copying each (the backend copies out)
 //   sqlite append: raw INSERT INTO raw(k INTEGER PRIMARY KEY, bytes BLOB) of the same batch bytes,
 //                  one transactionSync per insert
+//   sqlite store:  the storage backend alone (storage.append of stamped batches, no batch checks),
+//                  against the same raw INSERT
 //   sqlite read:   raw SELECTs of those rows in maxBytes chunks, one transactionSync per SELECT
 // Progress goes to stderr, the table to stdout. See BENCHMARKS.md.
 
@@ -23,6 +25,7 @@ import {
   logAppendLoop,
   type Measured,
   makeFixture,
+  medianRatio,
   type ScenarioResult,
   type ScenarioSpec,
   timeLoop,
@@ -41,9 +44,9 @@ export interface BenchOptions {
 
 const VALUE_SIZES = [100, 1024];
 const BATCH_SIZES = [1, 100, 1000];
-const CEILINGS: Record<Backend, Record<Operation, string>> = {
+const CEILINGS: Record<Backend, Partial<Record<Operation, string>>> = {
   memory: { append: "encode+CRC", read: "copy walk" },
-  sqlite: { append: "raw INSERT", read: "raw SELECT" },
+  sqlite: { append: "raw INSERT", store: "raw INSERT", read: "raw SELECT" },
 };
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -51,7 +54,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 function specFor(valueSize: number, batchSize: number, quick: boolean): ScenarioSpec {
   return quick
     ? { valueSize, batchSize, minMs: 30, warmupMs: 5, maxLogBytes: 2_000_000, rounds: 2, readMaxBytes: 1024 * 1024 }
-    : { valueSize, batchSize, minMs: 1500, warmupMs: 200, maxLogBytes: 128_000_000, rounds: 6, readMaxBytes: 1024 * 1024 };
+    : { valueSize, batchSize, minMs: 1500, warmupMs: 200, maxLogBytes: 128_000_000, rounds: 10, readMaxBytes: 1024 * 1024 };
 }
 
 /** The CRC stored in a batch header (big-endian uint32 at byte 17). */
@@ -162,8 +165,9 @@ const perSec = (n: number, m: Measured) => (m.ms > 0 ? (n * 1000) / m.ms : 0);
 const perSecWithoutCommit = (m: Measured) => (m.ms - m.commitMs > 0 ? (m.records * 1000) / (m.ms - m.commitMs) : 0);
 
 function rowsOf(backend: Backend, spec: ScenarioSpec, result: ScenarioResult): BenchRow[] {
-  return (["append", "read"] as const).map((op): BenchRow => {
-    const { backend: b, ceiling: c } = result[op];
+  const ops = result.store ? (["append", "store", "read"] as const) : (["append", "read"] as const);
+  return ops.map((op): BenchRow => {
+    const { backend: b, ceiling: c } = result[op] as NonNullable<ScenarioResult[typeof op]>;
     const recordsPerSec = perSec(b.records, b);
     const ceilingRecordsPerSec = perSec(c.records, c);
     const row: BenchRow = {
@@ -174,15 +178,15 @@ function rowsOf(backend: Backend, spec: ScenarioSpec, result: ScenarioResult): B
       batchBytes: result.batchBytes,
       recordsPerSec,
       mbPerSec: (recordsPerSec * spec.valueSize) / 1e6,
-      ceiling: CEILINGS[backend][op],
+      ceiling: CEILINGS[backend][op] ?? "",
       ceilingRecordsPerSec,
       ceilingMbPerSec: (ceilingRecordsPerSec * spec.valueSize) / 1e6,
-      ratio: ceilingRecordsPerSec > 0 ? recordsPerSec / ceilingRecordsPerSec : 0,
+      ratio: medianRatio(b, c),
     };
-    if (backend === "sqlite" && op === "append") {
+    if (backend === "sqlite" && op !== "read") {
       const own = perSecWithoutCommit(b);
       const raw = perSecWithoutCommit(c);
-      row.withoutCommit = { recordsPerSec: own, ceilingRecordsPerSec: raw, ratio: raw > 0 ? own / raw : 0 };
+      row.withoutCommit = { recordsPerSec: own, ceilingRecordsPerSec: raw, ratio: medianRatio(b, c, (m) => m.ms - m.commitMs) };
     }
     return row;
   });

@@ -86,6 +86,26 @@ export class ByteReader {
 
   /** Zig-zag varint of at most 10 bytes, decoded exactly up to 2^53. */
   varint(): number {
+    // Most varints of a record (lengths, deltas, counts) fit one or two bytes: integer maths for
+    // those, the general loop for the rest. Every append walks each record's varints once.
+    const o = this.offset;
+    if (o + 1 < this.end) {
+      const b0 = this.bytes[o] as number;
+      if (b0 < 0x80) {
+        this.offset = o + 1;
+        return (b0 >>> 1) ^ -(b0 & 1);
+      }
+      const b1 = this.bytes[o + 1] as number;
+      if (b1 < 0x80) {
+        const v = (b0 & 0x7f) | (b1 << 7);
+        this.offset = o + 2;
+        return (v >>> 1) ^ -(v & 1);
+      }
+    }
+    return this.varintLong();
+  }
+
+  private varintLong(): number {
     let result = 0;
     let scale = 1;
     for (let i = 0; i < 10; i++) {

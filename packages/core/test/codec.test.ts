@@ -72,6 +72,19 @@ describe("varints", () => {
       }),
     );
   });
+  it("round-trip every small value, where the one- and two-byte fast paths decide", () => {
+    const values: number[] = [];
+    for (let v = -9000; v <= 9000; v++) values.push(v);
+    const w = new ByteWriter(4);
+    for (const v of values) w.varint(v);
+    const bytes = w.finish();
+    const r = new ByteReader(bytes);
+    for (const v of values) expect(r.varint()).toBe(v);
+    expect(r.remaining).toBe(0);
+    // a one-byte varint as the very last byte, and one cut short after its first byte
+    expect(new ByteReader(Uint8Array.of(0x03)).varint()).toBe(-2);
+    expect(() => new ByteReader(Uint8Array.of(0x80)).varint()).toThrow(/varint runs past the end/);
+  });
   it("refuses a varint longer than 10 bytes", () => {
     expect(() => new ByteReader(new Uint8Array(11).fill(0xff)).varint()).toThrow(/varint/);
   });

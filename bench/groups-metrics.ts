@@ -1,0 +1,147 @@
+// Figures of a bench:groups rebalance run, computed after the fact from the delivery log.
+//   gap:   time between two consecutive deliveries of one partition to one member
+//   stall: that gap minus the producer's own spacing of the two records (their send times), i.e.
+//          how much longer the second record waited than the first: the pause the member saw
+// For an event, a member that is neither its subject nor new counts as unaffected; its kept
+// partitions are those it owned both just before the event and once the group was stable again.
+// The rebalance window runs from the event to stable + a tail of two producer intervals; the
+// steady window is the stretch just before the event.
+
+import type { Delivery } from "./groups-members.ts";
+import type { EventKind, RebalanceEvent, RebalanceRun } from "./groups-scenarios.ts";
+
+export interface EventFigures {
+  kind: EventKind;
+  round: number;
+  /** Event → every partition owned again (members' view); → describeGroup says Stable. */
+  stableMs: number;
+  confirmedMs: number;
+  /** Partitions that changed owner. */
+  moved: number;
+  /** Worst unaffected member, kept partitions: longest gap and stall, steady vs during the rebalance. */
+  steadyGapMs: number;
+  gapMs: number;
+  steadyStallMs: number;
+  stallMs: number;
+  /** Worst end-to-end latency (produce send → handler) of kept partitions during the rebalance. */
+  keptLatencyMs: number;
+  /** Worst latency of a record on a moved partition delivered in the rebalance window (its handover). */
+  movedLatencyMs: number;
+}
+
+export interface Correctness {
+  produced: number;
+  /** Distinct produced records processed at least once. */
+  processed: number;
+  /** Produced (acknowledged) and never processed. */
+  lost: number;
+  /** Processed twice within one member epoch (by one member or two): never allowed. */
+  duplicates: number;
+  /** Processed again at a later epoch after the crashed member had processed it (uncommitted work: at-least-once). */
+  redeliveredAfterCrash: number;
+  /** Processed again at a later epoch for any other reason (a clean join or leave must cause none). */
+  redeliveredOther: number;
+  producerFailures: number;
+}
+
+const key = (partition: number, offset: number) => partition * 1e9 + offset;
+
+function byMemberPartition(deliveries: readonly Delivery[]): Map<number, Map<number, Delivery[]>> {
+  const index = new Map<number, Map<number, Delivery[]>>();
+  for (const d of deliveries) {
+    let member = index.get(d.member);
+    if (!member) index.set(d.member, (member = new Map()));
+    let list = member.get(d.partition);
+    if (!list) member.set(d.partition, (list = []));
+    list.push(d);
+  }
+  return index;
+}
+
+/** Longest gap and stall over consecutive pairs (a, b) of `list` with b.at >= from and a.at <= to (b.at < to if strict). */
+function gaps(list: readonly Delivery[], from: number, to: number, strict: boolean): { gap: number; stall: number } {
+  let gap = 0;
+  let stall = 0;
+  for (let i = 1; i < list.length; i++) {
+    const a = list[i - 1] as Delivery;
+    const b = list[i] as Delivery;
+    if (b.at < from || a.at > to || (strict && b.at >= to)) continue;
+    gap = Math.max(gap, b.at - a.at);
+    stall = Math.max(stall, b.at - a.at - (b.producedAt - a.producedAt));
+  }
+  return { gap, stall };
+}
+
+export function eventFigures(run: RebalanceRun): EventFigures[] {
+  const index = byMemberPartition(run.deliveries);
+  return run.events.map((e: RebalanceEvent) => {
+    const end = e.stableAt + 2 * run.intervalMs;
+    const figures = { steadyGapMs: 0, gapMs: 0, steadyStallMs: 0, stallMs: 0, keptLatencyMs: 0, movedLatencyMs: 0 };
+    for (const [member, before] of e.before) {
+      const after = e.after.get(member);
+      if (member === e.subject || !after) continue;
+      for (const p of before) {
+        if (!after.has(p)) continue;
+        const list = index.get(member)?.get(p) ?? [];
+        const steady = gaps(list, e.at - e.steadyMs, e.at, true);
+        const during = gaps(list, e.at, end, false);
+        figures.steadyGapMs = Math.max(figures.steadyGapMs, steady.gap);
+        figures.steadyStallMs = Math.max(figures.steadyStallMs, steady.stall);
+        figures.gapMs = Math.max(figures.gapMs, during.gap);
+        figures.stallMs = Math.max(figures.stallMs, during.stall);
+        for (const d of list) if (d.at >= e.at && d.at <= end) figures.keptLatencyMs = Math.max(figures.keptLatencyMs, d.at - d.producedAt);
+      }
+    }
+    const ownerBefore = new Map<number, number>();
+    for (const [member, set] of e.before) for (const p of set) ownerBefore.set(p, member);
+    let moved = 0;
+    for (const [member, set] of e.after) {
+      for (const p of set) {
+        if (ownerBefore.get(p) === member) continue;
+        moved++;
+        for (const d of index.get(member)?.get(p) ?? [])
+          if (d.at >= e.at && d.at <= end) figures.movedLatencyMs = Math.max(figures.movedLatencyMs, d.at - d.producedAt);
+      }
+    }
+    return { kind: e.kind, round: e.round, stableMs: e.stableAt - e.at, confirmedMs: e.confirmedAt - e.at, moved, ...figures };
+  });
+}
+
+export function correctness(run: RebalanceRun): Correctness {
+  const seen = new Map<number, Delivery[]>();
+  for (const d of run.deliveries) {
+    const k = key(d.partition, d.offset);
+    const list = seen.get(k);
+    if (list) list.push(d);
+    else seen.set(k, [d]);
+  }
+  let produced = 0;
+  let lost = 0;
+  for (const [partition, offsets] of run.produced) {
+    produced += offsets.length;
+    for (const o of offsets) if (!seen.has(key(partition, o))) lost++;
+  }
+  let duplicates = 0;
+  let redeliveredAfterCrash = 0;
+  let redeliveredOther = 0;
+  for (const list of seen.values()) {
+    if (list.length < 2) continue;
+    if (new Set(list.map((d) => d.epoch)).size < list.length) duplicates++;
+    else if (list.slice(0, -1).some((d) => d.member === run.crashed)) redeliveredAfterCrash++;
+    else redeliveredOther++;
+  }
+  return {
+    produced,
+    processed: seen.size,
+    lost,
+    duplicates,
+    redeliveredAfterCrash,
+    redeliveredOther,
+    producerFailures: run.producerFailures,
+  };
+}
+
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
+}
