@@ -56,6 +56,11 @@ export function protocolSuite(fixture: ProtocolFixture): void {
       expect(doc.body.openapi).toBe("3.1.0");
       expect(doc.body.paths["/v1/topics/{topic}/records"].post.requestBody).toBeDefined();
       expectError(await api.json("GET", "/v1/nothing-here"), 404, "NOT_FOUND");
+      // a known path with the wrong method: 405 with the methods it takes
+      const wrong = await api.json("PUT", "/v1/topics/anything/partitions/0/records");
+      expectError(wrong, 405, "METHOD_NOT_ALLOWED");
+      expect(wrong.headers.get("allow")).toBe("GET, HEAD");
+      expect((await api.json("DELETE", "/v1/groups/g/offsets")).headers.get("allow")).toBe("GET, HEAD, POST");
     });
 
     it("creates, lists, describes and refuses duplicate topics", async () => {

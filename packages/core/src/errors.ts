@@ -36,6 +36,7 @@ export const errorCodes = {
   GROUP_ID_NOT_FOUND: { status: 404, retriable: false },
   UNKNOWN_MEMBER_ID: { status: 404, retriable: false },
   NOT_FOUND: { status: 404, retriable: false },
+  METHOD_NOT_ALLOWED: { status: 405, retriable: false },
   OFFSET_OUT_OF_RANGE: { status: 416, retriable: false },
   // conflicts and fencing
   TOPIC_ALREADY_EXISTS: { status: 409, retriable: false },

@@ -21,12 +21,30 @@ export interface BusAppOptions {
   corsOrigin?: string | string[];
 }
 
+/** The methods of the app's routes that match `path` (middleware excluded). */
+function methodsFor(app: Hono, path: string): string[] {
+  const methods = new Set<string>();
+  for (const route of app.routes) {
+    if (route.method === "ALL" || route.path.includes("*")) continue;
+    const pattern = route.path.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/:[^/]+/g, "[^/]+");
+    if (new RegExp(`^${pattern}/?$`).test(path)) methods.add(route.method);
+  }
+  if (methods.has("GET")) methods.add("HEAD");
+  return [...methods].sort();
+}
+
 export function createBusApp(broker: Broker, options: BusAppOptions = {}): Hono {
   const app = new Hono();
   const maxRequestBytes = options.maxRequestBytes ?? 8 * 1024 * 1024;
 
   app.onError((error, c) => errorResponse(c, error));
-  app.notFound((c) => errorResponse(c, new RillError("NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`)));
+  app.notFound((c) => {
+    // a known path asked with the wrong method is a 405 that says which methods it takes
+    const allowed = methodsFor(app, c.req.path);
+    if (allowed.length === 0) return errorResponse(c, new RillError("NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`));
+    c.header("Allow", allowed.join(", "));
+    return errorResponse(c, new RillError("METHOD_NOT_ALLOWED", `${c.req.path} takes ${allowed.join(", ")}, not ${c.req.method}`));
+  });
   app.use(
     "*",
     cors({
