@@ -87,3 +87,10 @@ export function timestamp(value: string, name: string): number {
   if (Number.isNaN(ms)) throw new UsageError(`--${name} must be ms since the epoch or an ISO-8601 date, got ${JSON.stringify(value)}`);
   return ms;
 }
+
+/** A consumer group id as the broker accepts it (checked here so a typo is a usage error, not a round trip). */
+export function groupArg(value: string): string {
+  if (!/^[A-Za-z0-9._:@=+-]{1,255}$/.test(value))
+    throw new UsageError(`invalid group id ${JSON.stringify(value)}: use 1 to 255 of A-Z a-z 0-9 . _ : @ = + -`);
+  return value;
+}

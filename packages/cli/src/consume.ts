@@ -1,9 +1,11 @@
 // `rill consume <topic>`: prints records (kafka-console-consumer, kcat -C). Without --follow it
 // reads up to each partition's high watermark as it was at the start and exits, so a script gets
-// a snapshot; with --follow it long-polls until Ctrl-C.
+// a snapshot; with --follow it long-polls until Ctrl-C. With --group it reads as a member of a
+// consumer group instead (consume-group.ts).
 
 import { type Client, type ConsumedMessage, RillError, type SeekTarget } from "@rill/client";
-import { expectPositionals, int, list, oneOf, parse, str, timestamp, UsageError } from "./args.ts";
+import { expectPositionals, groupArg, int, list, oneOf, parse, str, timestamp, UsageError } from "./args.ts";
+import { consumeGroup } from "./consume-group.ts";
 import { type CliIO, EXIT, write } from "./io.ts";
 import { createProgress } from "./progress.ts";
 import { type OutputFormat, renderRecord } from "./render.ts";
@@ -22,6 +24,7 @@ export async function consumeCommand(args: string[], client: () => Client, io: C
     format: { type: "string" },
     "key-separator": { type: "string", short: "K" },
     progress: { type: "boolean" },
+    group: { type: "string", short: "g" },
   });
   const [topic] = expectPositionals(positionals, ["topic"]) as [string];
   const starts = ["from-beginning", "from-end", "offset", "timestamp"].filter((k) => values[k] !== undefined);
@@ -32,6 +35,17 @@ export async function consumeCommand(args: string[], client: () => Client, io: C
   const follow = values.follow === true;
   const offset = int(values, "offset");
   const at = str(values, "timestamp");
+  const progressOn = values.progress === true || io.stderrIsTTY;
+  const group = str(values, "group");
+  if (group !== undefined) {
+    const groupId = groupArg(group);
+    for (const name of ["partition", "offset", "timestamp"])
+      if (values[name] !== undefined)
+        throw new UsageError(`--${name} does not go with --group: the group assigns partitions and positions`);
+    if (maxMessages === 0) return EXIT.ok;
+    const reset = values["from-end"] ? "latest" : "earliest";
+    return consumeGroup({ topic, groupId, start: reset, follow, maxMessages, format, separator, progress: progressOn }, client, io);
+  }
   const start: SeekTarget = values["from-end"]
     ? "latest"
     : offset !== undefined
@@ -76,7 +90,7 @@ export async function consumeCommand(args: string[], client: () => Client, io: C
   });
   await consumer.assign([{ topic, partitions: chosen }]);
   for (const partition of chosen) consumer.seek({ topic, partition, offset: firsts.get(partition) ?? start });
-  const progress = createProgress(io.stderr, "consumed", values.progress === true || io.stderrIsTTY, io.stderrIsTTY);
+  const progress = createProgress(io.stderr, "consumed", progressOn, io.stderrIsTTY);
   let printed = 0;
   let brokenPipe = false;
   const onPipeError = (error: NodeJS.ErrnoException) => {

@@ -19,7 +19,11 @@ Commands:
   topics alter <topic>           change config, add partitions
   topics delete <topic>          delete a topic
   produce <topic>                send lines from stdin or a file as records
-  consume <topic>                print records
+  consume <topic>                print records (--group G: as a member of consumer group G)
+  groups list                    list consumer groups
+  groups describe <group>        show members, committed offsets and lag
+  groups reset-offsets <group>   move an empty group's committed offsets
+  groups delete <group>          delete an empty group and its offsets
 
 Run 'rill <command> --help' for a command's options.
 
@@ -111,6 +115,68 @@ Prints records up to the end of each partition as it was at the start, then exit
                                value: the value only; kv: key, separator, value
   -K, --key-separator SEP      separator of --format kv (default: a tab)
       --progress               print the rate on stderr (default: when stderr is a terminal)
+  -g, --group GROUP            consume as a member of consumer group GROUP: the group assigns
+                               the partitions (members share them, each record goes to one member)
+                               and what is printed is committed; a partition without a committed
+                               offset starts at --from-beginning (the default) or --from-end.
+                               Without --follow, exits once caught up with its partitions;
+                               with --follow, Ctrl-C or SIGTERM commits and leaves the group.
+                               Not with --partition, --offset or --timestamp.
+
+${common}
+
+${exitCodes}`,
+
+  groups: `Usage: rill groups <list|describe|reset-offsets|delete> ...
+
+Consumer groups, like Kafka's kafka-consumer-groups. Members join with 'rill consume <topic> --group G'.
+Run 'rill groups <subcommand> --help' for its options.
+
+${common}`,
+
+  "groups list": `Usage: rill groups list [--json]
+
+Lists consumer groups with their state (Empty, Assigning, Reconciling, Stable) and member count.
+
+      --json           print the list as JSON
+
+${common}`,
+
+  "groups describe": `Usage: rill groups describe <group> [--json]
+
+Shows, per partition, the committed offset (the next offset the group reads), the log end offset
+(high watermark), the lag between them and the member that owns it; then each member with its
+instance id, client id, epoch and assignment; and the group's state and total lag.
+
+      --json           print the description as JSON
+
+${common}
+
+${exitCodes}`,
+
+  "groups reset-offsets": `Usage: rill groups reset-offsets <group> --topic TOPIC <target> [options]
+
+Moves the committed offsets of a group without members (stop its consumers first; with members
+the broker refuses: NON_EMPTY_GROUP, exit 1), then prints the new offsets. Target, exactly one of:
+
+      --to-earliest            each partition's first offset (read everything again)
+      --to-latest              each partition's end (skip everything so far)
+      --to-datetime ISO        the first record at or after a time, e.g. 2024-05-01T12:00:00Z
+      --to-timestamp MS        the same, in ms since the epoch
+      --to-offset N            offset N (clamped into each partition's log)
+
+  -t, --topic TOPIC            the topic whose offsets move (required)
+  -p, --partition N            only partition N (repeatable; default all)
+      --dry-run                print the offsets a reset would set; change nothing
+
+${common}
+
+${exitCodes}`,
+
+  "groups delete": `Usage: rill groups delete <group>...
+
+Deletes groups without members, with their committed offsets (NON_EMPTY_GROUP, exit 1, while a
+group has members).
 
 ${common}
 

@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { type Client, createClient, RillError } from "@rill/client";
 import { globalOptions, UsageError } from "./args.ts";
 import { consumeCommand } from "./consume.ts";
+import { groupsCommand } from "./groups.ts";
 import { help } from "./help.ts";
 import { type CliIO, EXIT } from "./io.ts";
 import { produceCommand } from "./produce.ts";
@@ -53,6 +54,10 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
   const [command, ...afterCommand] = rest;
   const args = [...globals, ...afterCommand];
   const err = (text: string) => io.stderr.write(text);
+  // commands with subcommands: `rill topics create`, `rill groups describe`
+  const nested = command === "topics" || command === "groups";
+  const sub = nested ? afterCommand[0] : undefined;
+  const helpKey = nested && sub && !sub.startsWith("-") ? `${command} ${sub}` : command;
   try {
     if (globals.includes("--version") || globals.includes("-V")) {
       io.stdout.write(`${version()}\n`);
@@ -63,13 +68,11 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
       io.stdout.write(`${help[topic] ?? help.rill}\n`);
       return command === undefined ? EXIT.usage : EXIT.ok;
     }
-    const sub = command === "topics" ? afterCommand[0] : undefined;
-    const helpKey = command === "topics" && sub && !sub.startsWith("-") ? `topics ${sub}` : command;
-    if (args.includes("--help") || args.includes("-h") || (command === "topics" && sub === undefined)) {
-      const text = help[helpKey];
+    if (args.includes("--help") || args.includes("-h") || (nested && sub === undefined)) {
+      const text = help[helpKey as string];
       if (!text) throw new UsageError(`unknown command "${helpKey}"`);
       io.stdout.write(`${text}\n`);
-      return command === "topics" && sub === undefined ? EXIT.usage : EXIT.ok;
+      return nested && sub === undefined ? EXIT.usage : EXIT.ok;
     }
     const { broker, token } = connection(args, io);
     let client: Client | undefined;
@@ -88,12 +91,15 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
         return await produceCommand(args, getClient, io);
       case "consume":
         return await consumeCommand(args, getClient, io);
+      case "groups":
+        return await groupsCommand(sub as string, [...globals, ...afterCommand.slice(1)], getClient, io);
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
   } catch (error) {
     if (error instanceof UsageError) {
-      err(`error: ${error.message}\nRun 'rill ${command && help[command] ? `${command} ` : ""}--help' for usage.\n`);
+      const usage = helpKey && help[helpKey] ? `${helpKey} ` : command && help[command] ? `${command} ` : "";
+      err(`error: ${error.message}\nRun 'rill ${usage}--help' for usage.\n`);
       return EXIT.usage;
     }
     if (error instanceof RillError) {
@@ -105,13 +111,20 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
   }
 }
 
-/** The real process's streams, with Ctrl-C turned into an abort (a second Ctrl-C exits at once). */
+/**
+ * The real process's streams, with Ctrl-C (and SIGTERM, what service managers and `kill` send)
+ * turned into an abort, so a group member commits and leaves; a second signal exits at once.
+ */
 export function processIO(): CliIO {
   const controller = new AbortController();
-  process.once("SIGINT", () => {
+  const onSignal = (signal: NodeJS.Signals) => {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
     controller.abort();
-    process.once("SIGINT", () => process.exit(EXIT.interrupted));
-  });
+    process.once(signal, () => process.exit(signal === "SIGTERM" ? 143 : EXIT.interrupted));
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   return {
     stdin: process.stdin,
     stdout: process.stdout,

@@ -59,3 +59,25 @@ export function renderRecord(
   const asText = decodeUtf8OrNull(bytes);
   return asText ?? bytes;
 }
+
+/** A batch's output, with runs of text joined so stdout sees few writes. */
+export function renderMessages(
+  topic: string,
+  partition: number,
+  messages: ReadonlyArray<ConsumedMessage<Bytes, Bytes>>,
+  format: OutputFormat,
+  separator: string,
+): Array<string | Uint8Array> {
+  const chunks: Array<string | Uint8Array> = [];
+  let text = "";
+  for (const message of messages) {
+    const rendered = renderRecord(topic, partition, message, format, separator);
+    if (typeof rendered === "string") text += rendered;
+    else {
+      chunks.push(text, rendered);
+      text = "";
+    }
+  }
+  chunks.push(text);
+  return chunks.filter((c) => c.length > 0);
+}
