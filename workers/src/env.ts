@@ -9,6 +9,12 @@ export interface Env {
   GROUPS: DurableObjectNamespace<GroupObject>;
   /** How often partitions run retention and compaction, in ms (default 300000). */
   RILL_MAINTENANCE_INTERVAL_MS?: string;
+  /**
+   * Comma-separated bearer tokens; when set, every /v1 route requires one (Authorization: Bearer,
+   * or ?access_token= for EventSource and WebSocket tails). Set it as a secret:
+   * `wrangler secret put RILL_TOKENS`. Unset, the broker is open (fine on 127.0.0.1, not deployed).
+   */
+  RILL_TOKENS?: string;
   /** "enabled" turns on the fault-injection routes and hooks (tests only; off unless set). */
   RILL_FAULTS?: string;
 }

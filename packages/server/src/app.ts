@@ -4,6 +4,7 @@ import { RillError } from "@rill/core";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
+import { type AuthOptions, bearerTokens } from "./auth.ts";
 import type { Broker } from "./broker.ts";
 import { errorResponse } from "./http-errors.ts";
 import { openApiDocument } from "./openapi.ts";
@@ -19,6 +20,8 @@ export interface BusAppOptions {
   maxRequestBytes?: number;
   /** Allowed browser origins (default any). */
   corsOrigin?: string | string[];
+  /** Bearer tokens required on every /v1 route (default: none required; /healthz stays open). */
+  auth?: AuthOptions;
 }
 
 /** The methods of the app's routes that match `path` (middleware excluded). */
@@ -54,6 +57,7 @@ export function createBusApp(broker: Broker, options: BusAppOptions = {}): Hono 
       maxAge: 7200,
     }),
   );
+  if (options.auth) app.use("/v1/*", bearerTokens(options.auth));
   app.use(
     "/v1/*",
     bodyLimit({

@@ -1,5 +1,6 @@
 // @rill/server: the HTTP protocol (Hono), runtime-agnostic, and the in-process broker.
 export { type BusAppOptions, createBusApp } from "./app.ts";
+export { type AuthOptions, bearerTokens, tokensFrom } from "./auth.ts";
 export type { Acks, Broker, PartitionRef } from "./broker.ts";
 export { errorBody, errorResponse } from "./http-errors.ts";
 export { createLocalBroker, type LocalBroker, type LocalBrokerOptions } from "./local-broker.ts";

@@ -2,9 +2,15 @@
 // tail with a throughput chart, and a produce box. Plain ES modules over the broker's own HTTP API
 // (same origin), so it needs no build and works against any Rill broker that serves it.
 
+// A broker with RILL_TOKENS set wants a bearer token: the console asks once and keeps it in this
+// browser. EventSource cannot send headers, so the tail carries it as ?access_token=.
+let token = localStorage.getItem("rill.token") ?? "";
+const withToken = (init = {}) => (token ? { ...init, headers: { ...init.headers, authorization: `Bearer ${token}` } } : init);
+
 const api = (path, init) =>
-  fetch(path, init).then(async (res) => {
+  fetch(path, withToken(init)).then(async (res) => {
     const body = await res.json();
+    if (res.status === 401) $("#auth").hidden = false;
     if (!res.ok) throw new Error(`${body.error?.code}: ${body.error?.message}`);
     return body;
   });
@@ -125,7 +131,7 @@ $("#tail-form").addEventListener("submit", (event) => {
   source?.close();
   $("#tail").replaceChildren();
   const url = `/v1/topics/${encodeURIComponent(form.get("topic"))}/partitions/${form.get("partition")}/records?live=sse&offset=${form.get("from")}`;
-  source = new EventSource(url);
+  source = new EventSource(token ? `${url}&access_token=${encodeURIComponent(token)}` : url);
   source.addEventListener("record", (e) => {
     const record = JSON.parse(e.data);
     if (perSecond.length === 0) perSecond.push(0);
@@ -156,6 +162,14 @@ $("#produce-form").addEventListener("submit", async (event) => {
   } catch (error) {
     $("#produce-result").textContent = error.message;
   }
+  refresh();
+});
+
+$("#auth").addEventListener("submit", (event) => {
+  event.preventDefault();
+  token = new FormData(event.target).get("token").trim();
+  localStorage.setItem("rill.token", token);
+  $("#auth").hidden = true;
   refresh();
 });
 
