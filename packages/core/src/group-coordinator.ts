@@ -7,8 +7,10 @@
 
 import { assignors } from "./assignors.ts";
 import { RillError } from "./errors.ts";
+import { checkCommit } from "./group-commit-check.ts";
+import { join, removeMember } from "./group-join.ts";
 import { fromList, groupStateName, isEmpty, minus, reconcileMember, toList } from "./group-reconcile.ts";
-import type { GroupMember, GroupState, HeartbeatRequest, HeartbeatResponse, OffsetCommitRequest, TopicPartitions } from "./group-types.ts";
+import type { GroupMember, GroupState, HeartbeatRequest, HeartbeatResponse, OffsetCommitRequest } from "./group-types.ts";
 import type { CommittedOffset, Storage } from "./storage.ts";
 
 export interface GroupCoordinatorOptions {
@@ -38,16 +40,6 @@ export interface GroupCoordinator {
 }
 
 const GROUPS = "groups";
-const LIMITS = { minTimeout: 1000, maxTimeout: 30 * 60_000 };
-
-function clampTimeout(value: number | undefined, fallback: number, what: string): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < LIMITS.minTimeout || value > LIMITS.maxTimeout) {
-    throw new RillError("INVALID_REQUEST", `${what} must be from ${LIMITS.minTimeout} to ${LIMITS.maxTimeout} ms, got ${value}`);
-  }
-  return value;
-}
-
 /** A fingerprint of what members can observe; waiting heartbeats wake when it changes. */
 function signature(state: GroupState): string {
   return JSON.stringify([
@@ -114,12 +106,6 @@ export function createGroupCoordinator(options: GroupCoordinatorOptions): GroupC
     }
   }
 
-  function removeMember(s: GroupState, memberId: string): void {
-    delete s.members[memberId];
-    delete s.targetAssignment[memberId];
-    s.groupEpoch++;
-  }
-
   function expire(s: GroupState): void {
     const t = now();
     for (const m of Object.values(s.members)) {
@@ -154,52 +140,6 @@ export function createGroupCoordinator(options: GroupCoordinatorOptions): GroupC
     s.assignmentEpoch = s.groupEpoch;
   }
 
-  function join(s: GroupState, request: HeartbeatRequest): GroupMember {
-    if (!request.topics && !request.pattern) throw new RillError("INVALID_REQUEST", "joining needs topics or a pattern to subscribe to");
-    const instanceId = request.instanceId ?? null;
-    const previous = instanceId
-      ? Object.values(s.members).find((m) => m.instanceId === instanceId)
-      : request.memberId
-        ? s.members[request.memberId]
-        : undefined;
-    const memberId = request.memberId ?? newMemberId();
-    const base: GroupMember = {
-      memberId,
-      instanceId,
-      clientId: request.clientId ?? "",
-      memberEpoch: 0,
-      previousMemberEpoch: -1,
-      state: "STABLE",
-      subscribedTopics: [],
-      subscribedPattern: null,
-      assigned: {},
-      revoking: {},
-      lastHeartbeatMs: now(),
-      sessionTimeoutMs: clampTimeout(request.sessionTimeoutMs, defaultSession, "sessionTimeoutMs"),
-      rebalanceTimeoutMs: clampTimeout(request.rebalanceTimeoutMs, defaultRebalance, "rebalanceTimeoutMs"),
-      revocationDeadlineMs: -1,
-      leftTemporarily: false,
-    };
-    if (previous && instanceId) {
-      // static membership: the new incarnation takes over the old one's partitions and epoch
-      const member = {
-        ...previous,
-        ...base,
-        memberEpoch: previous.memberEpoch,
-        assigned: previous.assigned,
-        revoking: previous.revoking,
-        state: previous.state,
-      };
-      delete s.members[previous.memberId];
-      if (s.targetAssignment[previous.memberId]) s.targetAssignment[memberId] = s.targetAssignment[previous.memberId] as TopicPartitions;
-      if (previous.memberId !== memberId) delete s.targetAssignment[previous.memberId];
-      return member;
-    }
-    if (previous) removeMember(s, previous.memberId); // epoch 0 with a known id: the member lost its state
-    s.groupEpoch++;
-    return base;
-  }
-
   async function heartbeatOnce(request: HeartbeatRequest): Promise<{ response: HeartbeatResponse; changedForMember: boolean }> {
     const s: GroupState = structuredClone((await load()) ?? fresh());
     const before = signature(s);
@@ -211,7 +151,7 @@ export function createGroupCoordinator(options: GroupCoordinatorOptions): GroupC
       if (Object.keys(s.members).length === 0) s.assignor = request.assignor;
     }
     let member: GroupMember;
-    if (request.memberEpoch === 0) member = join(s, request);
+    if (request.memberEpoch === 0) member = join(s, request, { now, newMemberId, defaultSession, defaultRebalance });
     else {
       const known = request.memberId ? s.members[request.memberId] : undefined;
       if (request.memberEpoch === -1 || request.memberEpoch === -2) {
@@ -294,32 +234,7 @@ export function createGroupCoordinator(options: GroupCoordinatorOptions): GroupC
     commitOffsets(request) {
       return serial(async () => {
         const s = await load();
-        const members = s ? Object.values(s.members) : [];
-        if (request.memberId === null) {
-          if (members.length > 0)
-            throw new RillError("UNKNOWN_MEMBER_ID", `group ${groupId} has members: commit with a member id and epoch`);
-        } else {
-          const m = s?.members[request.memberId];
-          if (!m) throw new RillError("UNKNOWN_MEMBER_ID", `member ${request.memberId} is not in group ${groupId}`);
-          if (request.memberEpoch > m.memberEpoch)
-            throw new RillError("FENCED_MEMBER_EPOCH", `epoch ${request.memberEpoch} is newer than the member's ${m.memberEpoch}`);
-          // a commit sent just before an epoch bump (async commits in flight) is still the owner's
-          const previousOk = request.memberEpoch > 0 && request.memberEpoch === m.previousMemberEpoch;
-          if (request.memberEpoch < m.memberEpoch && !previousOk) {
-            throw new RillError(
-              "STALE_MEMBER_EPOCH",
-              `member ${m.memberId} committed with epoch ${request.memberEpoch}, current is ${m.memberEpoch}`,
-            );
-          }
-          for (const o of request.offsets) {
-            const owns = m.assigned[o.topic]?.includes(o.partition) || m.revoking[o.topic]?.includes(o.partition);
-            if (!owns) throw new RillError("FENCED_MEMBER_EPOCH", `member ${m.memberId} does not own ${o.topic}/${o.partition}`);
-          }
-        }
-        for (const o of request.offsets) {
-          if (!Number.isSafeInteger(o.offset) || o.offset < 0)
-            throw new RillError("INVALID_REQUEST", `offset for ${o.topic}/${o.partition} must be a non-negative integer`);
-        }
+        checkCommit(s, groupId, request);
         const t = now();
         await storage.commitOffsets(
           groupId,
