@@ -5,46 +5,16 @@
 // the same broker.
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import type { AddressInfo } from "node:net";
-import { PassThrough, Readable } from "node:stream";
 import { serve } from "@hono/node-server";
-import { createBusApp, createLocalBroker } from "@rill/server";
-import { createMemoryStorage } from "@rill/storage-memory";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main } from "../../packages/cli/src/index.ts";
 import type { GroupDescription } from "../../packages/client/src/index.ts";
 import { sleep, until } from "../../packages/client/test/group-tools.ts";
 import { uniqueTopic } from "../../packages/client/test/suite.ts";
+import { cliBin, inProcessCli, repoRoot } from "../harness/cli.ts";
 
-const app = createBusApp(createLocalBroker({ storage: createMemoryStorage() }));
-const appFetch = async (input: string, init: RequestInit) => app.fetch(new Request(input, init));
-const bin = new URL("../../packages/cli/bin/rill.mjs", import.meta.url).pathname;
-const root = new URL("../..", import.meta.url).pathname;
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** The CLI in-process, against the in-process broker. */
-async function rill(argv: string[], options: { stdin?: string; signal?: AbortSignal } = {}): Promise<Run> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (d) => (out += d));
-  stderr.on("data", (d) => (err += d));
-  const code = await main(argv, {
-    stdin: Readable.from(options.stdin === undefined ? [] : [options.stdin]),
-    stdout,
-    stderr,
-    env: { RILL_BROKER: "http://rill.test" },
-    stderrIsTTY: false,
-    signal: options.signal,
-    fetch: appFetch,
-  });
-  return { code, stdout: out, stderr: err };
-}
+const { app, rill } = inProcessCli();
+const bin = cliBin;
+const root = repoRoot;
 
 interface Line {
   partition: number;

@@ -6,50 +6,15 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough, Readable } from "node:stream";
 import { serve } from "@hono/node-server";
-import { createBusApp, createLocalBroker } from "@rill/server";
-import { createMemoryStorage } from "@rill/storage-memory";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main } from "../../packages/cli/src/index.ts";
 import { uniqueTopic } from "../../packages/client/test/suite.ts";
+import { cliBin, inProcessCli, type Run, repoRoot } from "../harness/cli.ts";
 import { startLocalBroker } from "../harness/local-broker.ts";
 
-const app = createBusApp(createLocalBroker({ storage: createMemoryStorage() }));
-const appFetch = async (input: string, init: RequestInit) => app.fetch(new Request(input, init));
-const bin = new URL("../../packages/cli/bin/rill.mjs", import.meta.url).pathname;
-const root = new URL("../..", import.meta.url).pathname;
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function rill(
-  argv: string[],
-  options: { stdin?: string | Buffer; signal?: AbortSignal; onStdout?: (all: string) => void; fetch?: typeof appFetch } = {},
-): Promise<Run> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (d) => {
-    out += d;
-    options.onStdout?.(out);
-  });
-  stderr.on("data", (d) => (err += d));
-  const code = await main(argv, {
-    stdin: Readable.from(options.stdin === undefined ? [] : [options.stdin]),
-    stdout,
-    stderr,
-    env: { RILL_BROKER: "http://rill.test" },
-    stderrIsTTY: false,
-    signal: options.signal,
-    fetch: options.fetch ?? appFetch,
-  });
-  return { code, stdout: out, stderr: err };
-}
+const { app, appFetch, rill } = inProcessCli();
+const bin = cliBin;
+const root = repoRoot;
 
 const jsonLines = (text: string) =>
   text
