@@ -3,7 +3,7 @@
 // leave), a ledger of every record each member processed, and a fixed-rate producer that writes
 // its send time into each record's value.
 
-import { type Consumer, createClient, deserializers, type FetchLike, type Transport } from "@rill/client";
+import { type AssignorName, type Consumer, createClient, deserializers, type FetchLike, type Transport } from "@rill/client";
 
 /** One record handed to one member's eachMessage. */
 export interface Delivery {
@@ -43,6 +43,10 @@ export interface MemberOptions {
   index: number;
   deliveries: Delivery[];
   sessionTimeoutMs?: number;
+  /** Default: the broker's (sticky). */
+  assignor?: AssignorName;
+  /** Default: the client's (500 ms). */
+  fetchMaxWaitMs?: number;
   /** Called after every change of `owned`, and at the first record. */
   onChange?: () => void;
   warn: (message: string) => void;
@@ -75,20 +79,24 @@ function crashableFetch(): { fetch: FetchLike; crash(): void } {
 /** Starts a member: subscribe + run, from the earliest offset of a group without commits. */
 export function startMember(options: MemberOptions): Member {
   const wire = crashableFetch();
-  const client = createClient({ brokers: [options.broker], fetch: wire.fetch, logger: { warn: options.warn } });
+  let crashed = false;
+  // a crashed member's complaints (its requests fail, by design) are not warnings of the run
+  const warn = (message: string) => void (crashed || options.warn(message));
+  const client = createClient({ brokers: [options.broker], fetch: wire.fetch, logger: { warn } });
   const consumer = client.consumer<Uint8Array | null, string | null>({
     groupId: options.groupId,
     autoOffsetReset: "earliest",
     sessionTimeoutMs: options.sessionTimeoutMs,
+    assignor: options.assignor,
+    fetchMaxWaitMs: options.fetchMaxWaitMs,
     deserializers: { value: deserializers.string },
   });
   const owned = new Set<number>();
-  let crashed = false;
   let gone = false;
   let firstAssignedAt: number | undefined;
   let firstRecordAt: number | undefined;
   const changed = () => options.onChange?.();
-  void consumer.subscribe({
+  const subscribed = consumer.subscribe({
     topics: [options.topic],
     onPartitionsAssigned(tps) {
       firstAssignedAt ??= performance.now();
@@ -104,28 +112,30 @@ export function startMember(options: MemberOptions): Member {
       changed();
     },
   });
-  const done = consumer
-    .run({
-      eachMessage({ partition, message }) {
-        // a crashed process processes nothing, not even what it had prefetched
-        if (crashed) return;
-        const at = performance.now();
-        if (firstRecordAt === undefined) {
-          firstRecordAt = at;
-          changed();
-        }
-        options.deliveries.push({
-          member: options.index,
-          partition,
-          offset: message.offset,
-          epoch: consumer.groupMetadata()?.memberEpoch ?? -1,
-          at,
-          producedAt: Number(message.value),
-        });
-      },
-    })
+  const done = subscribed
+    .then(() =>
+      consumer.run({
+        eachMessage({ partition, message }) {
+          // a crashed process processes nothing, not even what it had prefetched
+          if (crashed) return;
+          const at = performance.now();
+          if (firstRecordAt === undefined) {
+            firstRecordAt = at;
+            changed();
+          }
+          options.deliveries.push({
+            member: options.index,
+            partition,
+            offset: message.offset,
+            epoch: consumer.groupMetadata()?.memberEpoch ?? -1,
+            at,
+            producedAt: Number(message.value),
+          });
+        },
+      }),
+    )
     .catch((error: unknown) => {
-      if (!crashed) options.warn(`member ${options.index}: run() ended: ${(error as Error)?.message ?? String(error)}`);
+      warn(`member ${options.index}: run() ended: ${(error as Error)?.message ?? String(error)}`);
     });
   return {
     index: options.index,
@@ -158,46 +168,55 @@ export interface Producer {
   readonly produced: Map<number, number[]>;
   /** Requests that failed (their records may or may not have landed; none is expected). */
   readonly failures: number;
-  /** performance.now() of each request's send. */
-  readonly sends: number[];
+  /** performance.now() of each request's send and of its answer (NaN if it failed). */
+  readonly sends: Array<{ sent: number; acked: number }>;
   stop(): Promise<void>;
 }
 
 /**
  * One request per tick of `intervalMs / slots` ms, carrying one record for each partition p with
  * p % slots === tick % slots: every partition gets a record every `intervalMs`, and the load is
- * spread over the interval instead of landing on all partitions at once. Requests go one at a
- * time on a fixed schedule (a late one is sent at once, nothing is skipped), acks=all.
+ * spread over the interval instead of landing on all partitions at once. Ticks follow a fixed
+ * schedule (a late one is sent at once, none is skipped), acks=all; up to `slots` requests are in
+ * flight, but never two for the same partitions, so each partition's records stay in send order.
  */
 export function startProducer(transport: Transport, topic: string, partitions: number, intervalMs: number, slots: number): Producer {
   const produced = new Map<number, number[]>(Array.from({ length: partitions }, (_, p) => [p, []]));
-  const sends: number[] = [];
+  const sends: Array<{ sent: number; acked: number }> = [];
+  const previous: Array<Promise<void>> = Array.from({ length: slots }, () => Promise.resolve());
   let failures = 0;
   let running = true;
   const tickMs = intervalMs / slots;
+  const post = async (slot: number) => {
+    const now = performance.now();
+    const send = { sent: now, acked: Number.NaN };
+    sends.push(send);
+    const records = [];
+    for (let p = slot; p < partitions; p += slots) records.push({ partition: p, value: String(now) });
+    try {
+      const answer = await transport.json<{ offsets: Array<{ partition: number; offset: number | null }> }>({
+        method: "POST",
+        path: `/v1/topics/${encodeURIComponent(topic)}/records`,
+        json: { records, acks: "all" },
+      });
+      send.acked = performance.now();
+      for (const { partition, offset } of answer.offsets) if (offset !== null) produced.get(partition)?.push(offset);
+      if (answer.offsets.some((o) => o.offset === null)) failures++;
+    } catch {
+      failures++;
+    }
+  };
   const loop = (async () => {
     const start = performance.now();
     for (let tick = 0; running; tick++) {
       const wait = start + tick * tickMs - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      if (!running) break;
       const slot = tick % slots;
-      const now = performance.now();
-      sends.push(now);
-      const records = [];
-      for (let p = slot; p < partitions; p += slots) records.push({ partition: p, value: String(now) });
-      try {
-        const answer = await transport.json<{ offsets: Array<{ partition: number; offset: number | null }> }>({
-          method: "POST",
-          path: `/v1/topics/${encodeURIComponent(topic)}/records`,
-          json: { records, acks: "all" },
-        });
-        for (const { partition, offset } of answer.offsets) if (offset !== null) produced.get(partition)?.push(offset);
-        if (answer.offsets.some((o) => o.offset === null)) failures++;
-      } catch {
-        failures++;
-      }
+      await previous[slot];
+      if (!running) break;
+      previous[slot] = post(slot);
     }
+    await Promise.all(previous);
   })();
   return {
     produced,

@@ -4,8 +4,8 @@
 //          how much longer the second record waited than the first: the pause the member saw
 // For an event, a member that is neither its subject nor new counts as unaffected; its kept
 // partitions are those it owned both just before the event and once the group was stable again.
-// The rebalance window runs from the event to stable + a tail of two producer intervals; the
-// steady window is the stretch just before the event.
+// The rebalance window runs from the event to stable + a tail of two producer intervals (the
+// runner keeps quiet that long); the steady window is the stretch just before the event.
 
 import type { Delivery } from "./groups-members.ts";
 import type { EventKind, RebalanceEvent, RebalanceRun } from "./groups-scenarios.ts";
@@ -13,9 +13,8 @@ import type { EventKind, RebalanceEvent, RebalanceRun } from "./groups-scenarios
 export interface EventFigures {
   kind: EventKind;
   round: number;
-  /** Event → every partition owned again (members' view); → describeGroup says Stable. */
+  /** Event → stable again: every partition owned, loads even, one epoch (see RebalanceEvent.stableAt). */
   stableMs: number;
-  confirmedMs: number;
   /** Partitions that changed owner. */
   moved: number;
   /** Worst unaffected member, kept partitions: longest gap and stall, steady vs during the rebalance. */
@@ -25,8 +24,16 @@ export interface EventFigures {
   stallMs: number;
   /** Worst end-to-end latency (produce send → handler) of kept partitions during the rebalance. */
   keptLatencyMs: number;
-  /** Worst latency of a record on a moved partition delivered in the rebalance window (its handover). */
+  /**
+   * Slowest produce request (send → answer) started in the steady window and in the rebalance
+   * window: a stall that the producer's own requests share is the broker queueing, not a member.
+   */
+  steadyProduceMs: number;
+  produceMs: number;
+  /** Worst latency of a record on a moved partition, first delivered in the rebalance window (its handover). */
   movedLatencyMs: number;
+  /** A joining member: event → its first record. */
+  joinerFirstRecordMs: number | undefined;
 }
 
 export interface Correctness {
@@ -58,14 +65,18 @@ function byMemberPartition(deliveries: readonly Delivery[]): Map<number, Map<num
   return index;
 }
 
-/** Longest gap and stall over consecutive pairs (a, b) of `list` with b.at >= from and a.at <= to (b.at < to if strict). */
-function gaps(list: readonly Delivery[], from: number, to: number, strict: boolean): { gap: number; stall: number } {
+/**
+ * Longest gap and stall over consecutive pairs (a, b) of `list`: with `inside`, both in [from, to)
+ * (a steady window, so a pair reaching back into the previous event never counts); else every pair
+ * overlapping [from, to] (a rebalance window, so a gap still open at its end counts).
+ */
+function gaps(list: readonly Delivery[], from: number, to: number, inside: boolean): { gap: number; stall: number } {
   let gap = 0;
   let stall = 0;
   for (let i = 1; i < list.length; i++) {
     const a = list[i - 1] as Delivery;
     const b = list[i] as Delivery;
-    if (b.at < from || a.at > to || (strict && b.at >= to)) continue;
+    if (inside ? a.at < from || b.at >= to : b.at < from || a.at > to) continue;
     gap = Math.max(gap, b.at - a.at);
     stall = Math.max(stall, b.at - a.at - (b.producedAt - a.producedAt));
   }
@@ -74,9 +85,19 @@ function gaps(list: readonly Delivery[], from: number, to: number, strict: boole
 
 export function eventFigures(run: RebalanceRun): EventFigures[] {
   const index = byMemberPartition(run.deliveries);
+  // a redelivery's latency is the age of the last commit, not a handover: only first deliveries count there
+  const firsts = new Set<Delivery>();
+  const seen = new Set<number>();
+  for (const d of run.deliveries) {
+    const k = key(d.partition, d.offset);
+    if (!seen.has(k)) firsts.add(d);
+    seen.add(k);
+  }
   return run.events.map((e: RebalanceEvent) => {
     const end = e.stableAt + 2 * run.intervalMs;
     const figures = { steadyGapMs: 0, gapMs: 0, steadyStallMs: 0, stallMs: 0, keptLatencyMs: 0, movedLatencyMs: 0 };
+    const slowest = (from: number, to: number) =>
+      Math.max(0, ...run.sends.filter((s) => s.sent >= from && s.sent < to && Number.isFinite(s.acked)).map((s) => s.acked - s.sent));
     for (const [member, before] of e.before) {
       const after = e.after.get(member);
       if (member === e.subject || !after) continue;
@@ -100,10 +121,19 @@ export function eventFigures(run: RebalanceRun): EventFigures[] {
         if (ownerBefore.get(p) === member) continue;
         moved++;
         for (const d of index.get(member)?.get(p) ?? [])
-          if (d.at >= e.at && d.at <= end) figures.movedLatencyMs = Math.max(figures.movedLatencyMs, d.at - d.producedAt);
+          if (d.at >= e.at && d.at <= end && firsts.has(d)) figures.movedLatencyMs = Math.max(figures.movedLatencyMs, d.at - d.producedAt);
       }
     }
-    return { kind: e.kind, round: e.round, stableMs: e.stableAt - e.at, confirmedMs: e.confirmedAt - e.at, moved, ...figures };
+    return {
+      kind: e.kind,
+      round: e.round,
+      stableMs: e.stableAt - e.at,
+      moved,
+      ...figures,
+      steadyProduceMs: slowest(e.at - e.steadyMs, e.at),
+      produceMs: slowest(e.at, end),
+      joinerFirstRecordMs: e.kind === "join" && e.subjectFirstRecordAt !== undefined ? e.subjectFirstRecordAt - e.at : undefined,
+    };
   });
 }
 

@@ -5,7 +5,7 @@
 //                old one leaves (rounds times), then one crashes. Every delivery is logged; the
 //                figures are computed afterwards (groups-metrics.ts) from snapshots of who owned what.
 
-import { type Client, createClient } from "@rill/client";
+import { type AssignorName, type Client, createClient } from "@rill/client";
 import { type Delivery, type Member, startMember, startProducer } from "./groups-members.ts";
 
 export interface JoinTrial {
@@ -17,7 +17,10 @@ export interface JoinTrial {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Resolves when `ready()` holds, checked after every call of the returned `poke`; rejects after timeoutMs. */
+/**
+ * Resolves with the time `ready()` first held, checked after every `poke` and every 2 ms (member
+ * epochs move without a listener call); rejects after timeoutMs.
+ */
 function waiter(): { until(ready: () => boolean, timeoutMs: number, what: string): Promise<number>; poke(): void } {
   let check: (() => void) | undefined;
   return {
@@ -26,13 +29,16 @@ function waiter(): { until(ready: () => boolean, timeoutMs: number, what: string
       return new Promise<number>((resolve, reject) => {
         const timer = setTimeout(() => {
           check = undefined;
+          clearInterval(poll);
           reject(new Error(`bench:groups: ${what} did not happen within ${timeoutMs} ms`));
         }, timeoutMs);
+        const poll = setInterval(() => check?.(), 2);
         check = () => {
           if (!ready()) return;
           const at = performance.now();
           check = undefined;
           clearTimeout(timer);
+          clearInterval(poll);
           resolve(at);
         };
         check();
@@ -87,15 +93,19 @@ export interface RebalanceEvent {
   subject: number;
   /** performance.now() of the change (subscribe + run, close(), or the crash). */
   at: number;
-  /** The members' own view: every partition owned by exactly one live member, loads within one. */
+  /**
+   * Stable as the members see it: every partition owned by exactly one live member, loads within
+   * one, every live member at the same epoch. describeGroup confirms it after the event's window
+   * (not during it: describing a 64-partition group is 64 partition lookups, load of its own).
+   */
   stableAt: number;
-  /** The coordinator's view (describeGroup polled after stableAt): Stable, with the live members only. */
-  confirmedAt: number;
   /** Owned partitions of each live member just before `at` and at `stableAt`. */
   before: Map<number, Set<number>>;
   after: Map<number, Set<number>>;
   /** The steady window before the event: [at - steadyMs, at). */
   steadyMs: number;
+  /** The subject's first record (a joiner's), filled in at the end of the run. */
+  subjectFirstRecordAt?: number;
 }
 
 export interface RebalanceRun {
@@ -104,6 +114,8 @@ export interface RebalanceRun {
   events: RebalanceEvent[];
   deliveries: Delivery[];
   produced: Map<number, number[]>;
+  /** The producer's requests: send and answer times. */
+  sends: Array<{ sent: number; acked: number }>;
   producerFailures: number;
   /** The member that crashed, whose deliveries may be redelivered by design. */
   crashed: number;
@@ -125,6 +137,10 @@ export interface RebalanceOptions {
   settleMs: number;
   /** The crashing member's session timeout (the broker's minimum is 1000 ms). */
   crashSessionTimeoutMs: number;
+  /** Default: the broker's (sticky). */
+  assignor?: AssignorName;
+  /** Default: the client's. */
+  fetchMaxWaitMs?: number;
   log: (line: string) => void;
   warn: (m: string) => void;
 }
@@ -150,6 +166,8 @@ export async function rebalance(broker: string, options: RebalanceOptions): Prom
       index,
       deliveries,
       sessionTimeoutMs: index === victim ? options.crashSessionTimeoutMs : undefined,
+      assignor: options.assignor,
+      fetchMaxWaitMs: options.fetchMaxWaitMs,
       onChange: signal.poke,
       warn: options.warn,
     });
@@ -161,6 +179,8 @@ export async function rebalance(broker: string, options: RebalanceOptions): Prom
     const seen = new Set<number>();
     let min = Number.POSITIVE_INFINITY;
     let max = 0;
+    const epochs = new Set(live().map((m) => m.consumer.groupMetadata()?.memberEpoch));
+    if (epochs.size !== 1) return false;
     for (const m of live()) {
       for (const p of m.owned) {
         if (seen.has(p)) return false;
@@ -171,12 +191,12 @@ export async function rebalance(broker: string, options: RebalanceOptions): Prom
     }
     return seen.size === partitions && max - min <= 1;
   };
-  const confirmed = async (count: number, timeoutMs: number): Promise<number> => {
+  const confirmed = async (count: number, timeoutMs: number): Promise<void> => {
     const deadline = performance.now() + timeoutMs;
     for (;;) {
       const d = await admin.describeGroup(groupId);
       const owned = d.members.reduce((n, m) => n + m.assignment.reduce((k, t) => k + t.partitions.length, 0), 0);
-      if (d.state === "Stable" && d.members.length === count && owned === partitions) return performance.now();
+      if (d.state === "Stable" && d.members.length === count && owned === partitions) return;
       if (performance.now() > deadline)
         throw new Error(`bench:groups: group not Stable per describeGroup: ${d.state}, ${d.members.length}`);
       await sleep(20);
@@ -192,17 +212,33 @@ export async function rebalance(broker: string, options: RebalanceOptions): Prom
     for (let i = 0; i < options.members; i++) add(i);
     await signal.until(balanced, 60_000, `${options.members} members sharing every partition`);
     await confirmed(options.members, 30_000);
+    // steady state first: every partition's consumer has caught up with the producer
+    const caughtUp = () => {
+      const since = performance.now() - 2 * options.intervalMs - 50;
+      const fresh = new Set<number>();
+      for (let i = deliveries.length - 1; i >= 0 && fresh.size < partitions; i--) {
+        const d = deliveries[i] as Delivery;
+        if (d.at < since) break;
+        if (d.producedAt >= since) fresh.add(d.partition);
+      }
+      return fresh.size === partitions;
+    };
+    const warmDeadline = performance.now() + 30_000;
+    while (!caughtUp() && performance.now() < warmDeadline) await sleep(50);
+    if (!caughtUp()) log("rebalance: warning: the members did not catch up with the producer within 30 s");
     await sleep(options.settleMs);
 
+    const tailMs = 2 * options.intervalMs;
     const event = async (kind: EventKind, round: number, subject: number, act: () => void, timeoutMs: number) => {
       const before = snapshot(live());
       const at = performance.now();
       act();
       const stableAt = await signal.until(balanced, timeoutMs, `a stable group after the ${kind} of member ${subject}`);
       const after = snapshot(live());
-      const confirmedAt = await confirmed(live().length, 30_000);
-      events.push({ kind, round, subject, at, stableAt, confirmedAt, before, after, steadyMs: options.settleMs * 0.8 });
+      events.push({ kind, round, subject, at, stableAt, before, after, steadyMs: options.settleMs * 0.8 });
       log(`rebalance: ${kind} of member ${subject}: stable after ${(stableAt - at).toFixed(1)} ms`);
+      await sleep(tailMs);
+      await confirmed(live().length, 30_000);
       await sleep(options.settleMs);
     };
 
@@ -225,12 +261,14 @@ export async function rebalance(broker: string, options: RebalanceOptions): Prom
     const drainDeadline = performance.now() + 15_000;
     let drained = false;
     while (performance.now() < drainDeadline && !(drained = delivered() >= expected)) await sleep(100);
+    for (const e of events) e.subjectFirstRecordAt = members.find((m) => m.index === e.subject)?.firstRecordAt;
     return {
       partitions,
       intervalMs: options.intervalMs,
       events,
       deliveries,
       produced: producer.produced,
+      sends: producer.sends,
       producerFailures: producer.failures,
       crashed: victim,
       drained,
