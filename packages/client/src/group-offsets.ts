@@ -59,9 +59,11 @@ export function createGroupOffsets(options: GroupOffsetsOptions): GroupOffsets {
 
   function commitProcessed(partitions?: readonly TopicPartition[]): Promise<void> {
     const keys = partitions ? partitions.map(tpKey) : [...processed.keys()];
+    // copies: processing goes on while the commit is in flight, and what is remembered as
+    // committed must be what was sent, not where the handler has got to by the time it is answered
     const offsets = keys.flatMap((k) => {
       const o = processed.get(k);
-      return o && lastCommitted.get(k) !== o.offset ? [o] : [];
+      return o && lastCommitted.get(k) !== o.offset ? [{ ...o }] : [];
     });
     if (offsets.length === 0) return Promise.resolve();
     return committer.commit(offsets).then(() => {

@@ -285,6 +285,51 @@ export function groupSuite(fixture: ClientFixture): void {
       await producer.disconnect();
     });
 
+    it("commits what was processed while an earlier commit was in flight", async () => {
+      const topic = uniqueTopic("grp");
+      const groupId = uniqueTopic("g");
+      await admin().createTopics({ topics: [{ topic, numPartitions: 1 }] });
+      const producer = fixtureClient(fixture).producer();
+      await producer.send({ topic, messages: Array.from({ length: 10 }, (_, i) => ({ value: `v${i}` })) });
+      await producer.disconnect();
+      // the first commit is held at the broker's door until the handler has processed everything
+      let release = () => {};
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      let held = false;
+      const wrap =
+        (inner: FetchLike): FetchLike =>
+        async (input, init) => {
+          if (init.method === "POST" && /\/offsets$/.test(new URL(input).pathname) && !held) {
+            held = true;
+            await gate;
+          }
+          return inner(input, init);
+        };
+      const consumer = fixtureClient({ ...fixture, fetch: wrap(baseFetch(fixture)) }).consumer({
+        groupId,
+        autoOffsetReset: "earliest",
+        autoCommit: false,
+      });
+      let handled = 0;
+      let early: Promise<void> | undefined;
+      await consumer.subscribe({ topics: [topic] });
+      const running = consumer.run({
+        eachMessage: async ({ message }) => {
+          if (message.offset === 4) early = consumer.commitAsync(); // commits 4: the records before this one
+          handled++;
+        },
+      });
+      await until(() => handled === 10, "every record");
+      await sleep(20); // the last handler has returned and its position moved on
+      release();
+      await early;
+      // the early commit's answer must not be taken for a commit of where processing is now
+      await consumer.commitSync();
+      expect(await committedOf(groupId, topic)).toEqual(new Map([[0, 10]]));
+      await consumer.disconnect();
+      await running;
+    });
+
     it("commits in order: an older async commit never overwrites a newer one, even when retried", async () => {
       const topic = uniqueTopic("grp");
       const groupId = uniqueTopic("g");
