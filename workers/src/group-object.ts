@@ -20,6 +20,9 @@ const TOPICS_TTL_MS = 2_000;
 
 export class GroupObject extends DurableObject<Env> {
   private coordinator: GroupCoordinator | undefined;
+  /** The alarm as last set by this instance (null: none); undefined until read from storage. */
+  private alarmAt: number | null | undefined;
+  private groupNameStored = false;
   private topics: { at: number; list: Array<{ name: string; partitions: number }> } | undefined;
 
   private async topicList(): Promise<Array<{ name: string; partitions: number }>> {
@@ -46,11 +49,25 @@ export class GroupObject extends DurableObject<Env> {
     return this.coordinator;
   }
 
+  /**
+   * Expires silent members and keeps the alarm at or before the next deadline. Every heartbeat
+   * pushes its member's deadline later, so an alarm already set earlier needs no write: when it
+   * fires too early, alarm() finds nobody to expire and sets it again.
+   */
   private async armAlarm(group: string): Promise<void> {
-    await this.ctx.storage.put("group", group);
+    if (!this.groupNameStored) {
+      await this.ctx.storage.put("group", group);
+      this.groupNameStored = true;
+    }
     const next = await this.for(group).expireMembers();
-    if (next === null) await this.ctx.storage.deleteAlarm();
-    else await this.ctx.storage.setAlarm(next);
+    if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm();
+    if (next === null) {
+      if (this.alarmAt !== null) await this.ctx.storage.deleteAlarm();
+      this.alarmAt = null;
+    } else if (this.alarmAt === null || next < this.alarmAt) {
+      await this.ctx.storage.setAlarm(next);
+      this.alarmAt = next;
+    }
   }
 
   heartbeat(group: string, request: HeartbeatRequest & { waitMs?: number }): Promise<RpcResult<HeartbeatResponse>> {
@@ -87,12 +104,14 @@ export class GroupObject extends DurableObject<Env> {
     return serve(async () => {
       await this.for(group).deleteGroup();
       await this.ctx.storage.deleteAlarm();
+      this.alarmAt = null;
       return null;
     });
   }
 
   /** Session timeouts: remove silent members, then sleep until the next deadline. */
   override async alarm(): Promise<void> {
+    this.alarmAt = null; // a fired alarm is gone
     const group = await this.ctx.storage.get<string>("group");
     if (group) await this.armAlarm(group);
   }

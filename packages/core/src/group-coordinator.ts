@@ -40,6 +40,11 @@ export interface GroupCoordinator {
 }
 
 const GROUPS = "groups";
+/** The group as stored: heartbeat times are left out, since they are not trusted across a restart (see load()). */
+function durable(state: GroupState): string {
+  return JSON.stringify(state, (key, value) => (key === "lastHeartbeatMs" ? undefined : value));
+}
+
 /** A fingerprint of what members can observe; waiting heartbeats wake when it changes. */
 function signature(state: GroupState): string {
   return JSON.stringify([
@@ -59,6 +64,8 @@ export function createGroupCoordinator(options: GroupCoordinatorOptions): GroupC
   let state: GroupState | undefined;
   let version = 0;
   let loaded = false;
+  /** The stored document as durable() sees it: a save that would write the same is skipped. */
+  let persisted: string | undefined;
   let queue: Promise<unknown> = Promise.resolve();
   let wakers = new Set<() => void>();
 
@@ -73,6 +80,7 @@ export function createGroupCoordinator(options: GroupCoordinatorOptions): GroupC
     const doc = await storage.getDocument<GroupState>(GROUPS, groupId);
     state = doc?.value;
     version = doc?.version ?? 0;
+    persisted = state ? durable(state) : undefined;
     // heartbeat times are not trusted across a coordinator restart: every member gets a fresh session
     if (state) for (const m of Object.values(state.members)) m.lastHeartbeatMs = now();
     loaded = true;
@@ -93,11 +101,16 @@ export function createGroupCoordinator(options: GroupCoordinatorOptions): GroupC
   }
 
   async function save(next: GroupState, before: string): Promise<void> {
-    if (!(await storage.putDocument(GROUPS, groupId, version, next))) {
-      loaded = false; // someone else wrote: reload next time
-      throw new RillError("COORDINATOR_NOT_AVAILABLE", `group ${groupId} changed underneath its coordinator; retry`);
+    const text = durable(next);
+    // most heartbeats change nothing but the member's heartbeat time, which is not kept: no write
+    if (text !== persisted) {
+      if (!(await storage.putDocument(GROUPS, groupId, version, next))) {
+        loaded = false; // someone else wrote: reload next time
+        throw new RillError("COORDINATOR_NOT_AVAILABLE", `group ${groupId} changed underneath its coordinator; retry`);
+      }
+      version++;
+      persisted = text;
     }
-    version++;
     state = next;
     if (signature(next) !== before) {
       const toWake = wakers;
@@ -140,7 +153,11 @@ export function createGroupCoordinator(options: GroupCoordinatorOptions): GroupC
     s.assignmentEpoch = s.groupEpoch;
   }
 
-  async function heartbeatOnce(request: HeartbeatRequest): Promise<{ response: HeartbeatResponse; changedForMember: boolean }> {
+  /** `renew` false: the second look at the end of a long-poll, which is not a heartbeat of its own. */
+  async function heartbeatOnce(
+    request: HeartbeatRequest,
+    renew = true,
+  ): Promise<{ response: HeartbeatResponse; changedForMember: boolean }> {
     const s: GroupState = structuredClone((await load()) ?? fresh());
     const before = signature(s);
     expire(s);
@@ -174,7 +191,7 @@ export function createGroupCoordinator(options: GroupCoordinatorOptions): GroupC
           `member ${known.memberId} sent epoch ${request.memberEpoch}, current is ${known.memberEpoch}; rejoin with memberEpoch 0`,
         );
       }
-      member = { ...known, lastHeartbeatMs: now(), leftTemporarily: false };
+      member = { ...known, lastHeartbeatMs: renew ? now() : known.lastHeartbeatMs, leftTemporarily: false };
       const topics = request.topics ? [...request.topics].sort() : undefined;
       if (
         (topics && JSON.stringify(topics) !== JSON.stringify(member.subscribedTopics)) ||
@@ -222,11 +239,15 @@ export function createGroupCoordinator(options: GroupCoordinatorOptions): GroupC
         wakers.add(done);
       });
       const again = await serial(() =>
-        heartbeatOnce({
-          memberId: first.response.memberId,
-          memberEpoch: first.response.memberEpoch,
-          ownedPartitions: first.response.assignment,
-        }),
+        // the member may be gone by now (a crash mid-wait): only the heartbeat it sent renews its session
+        heartbeatOnce(
+          {
+            memberId: first.response.memberId,
+            memberEpoch: first.response.memberEpoch,
+            ownedPartitions: first.response.assignment,
+          },
+          false,
+        ),
       );
       return again.response;
     },

@@ -13,11 +13,21 @@ import {
   type TopicPartitions,
 } from "../src/index.ts";
 
-function setup(counts: Record<string, number> = { orders: 4 }) {
+function setup(counts: Record<string, number> = { orders: 4 }, extra: { heartbeatIntervalMs?: number } = {}) {
   let clock = 1_000_000;
   let ids = 0;
+  const memory = createMemoryStorage();
+  const writes = { documents: 0 };
+  const storage = {
+    ...memory,
+    putDocument: (...args: Parameters<typeof memory.putDocument>) => {
+      writes.documents++;
+      return memory.putDocument(...args);
+    },
+  };
   const coordinator = createGroupCoordinator({
-    storage: createMemoryStorage(),
+    ...extra,
+    storage,
     groupId: "g",
     now: () => clock,
     newMemberId: () => `m${++ids}`,
@@ -26,7 +36,7 @@ function setup(counts: Record<string, number> = { orders: 4 }) {
         Object.entries(counts).filter(([t]) => topics.includes(t) || patterns.some((p) => new RegExp(`^(?:${p})$`).test(t))),
       ),
   });
-  return { coordinator, advance: (ms: number) => (clock += ms), counts };
+  return { coordinator, advance: (ms: number) => (clock += ms), counts, writes };
 }
 
 const partitionsOf = (r: HeartbeatResponse) => r.assignment.flatMap((a) => a.partitions.map((p) => `${a.topic}/${p}`));
@@ -120,20 +130,58 @@ describe("group coordinator", () => {
   });
 
   it("wakes a waiting heartbeat as soon as its assignment changes", async () => {
-    const { coordinator } = setup();
+    // the wait would outlast the test's own timeout: only the wake-up can end it in time
+    const { coordinator } = setup({ orders: 4 }, { heartbeatIntervalMs: 600_000 });
     const a = member(coordinator);
     await a.beat();
     const waiting = coordinator.heartbeat({
       memberId: a.last.memberId,
       memberEpoch: a.last.memberEpoch,
       ownedPartitions: a.last.assignment,
-      waitMs: 3000,
+      waitMs: 600_000,
     });
-    const started = Date.now();
     await member(coordinator).beat();
     const woke = await waiting;
     expect(partitionsOf(woke)).toHaveLength(2);
-    expect(Date.now() - started).toBeLessThan(2500);
+  });
+
+  it("writes the group only when something other than a heartbeat time changed", async () => {
+    const { coordinator, writes, advance } = setup();
+    const a = member(coordinator);
+    await a.beat();
+    await a.beat(); // acknowledges its assignment
+    const settled = writes.documents;
+    for (let i = 0; i < 5; i++) {
+      advance(3000);
+      await a.beat();
+    }
+    expect(writes.documents).toBe(settled);
+    // the heartbeats still count: 40 s later a is alive, and only a session of silence expires it
+    advance(40_000);
+    expect(await coordinator.expireMembers()).not.toBeNull();
+    expect((await coordinator.describe())?.members[a.last.memberId]).toBeDefined();
+    await member(coordinator).beat();
+    expect(writes.documents).toBeGreaterThan(settled);
+  });
+
+  it("does not count the end of a long-poll as a heartbeat: a member that vanished mid-wait expires on time", async () => {
+    const { coordinator, advance } = setup({ orders: 4 }, { heartbeatIntervalMs: 50 });
+    const a = member(coordinator);
+    await a.beat();
+    await a.beat();
+    // a's last heartbeat waits; the clock moves 44 s while it waits, then a is never heard of again
+    const waiting = coordinator.heartbeat({
+      memberId: a.last.memberId,
+      memberEpoch: a.last.memberEpoch,
+      ownedPartitions: a.last.assignment,
+      waitMs: 50,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 10)); // its first look is done; it is waiting now
+    advance(44_000);
+    await waiting;
+    advance(2_000); // 46 s after the heartbeat it sent, 2 s after its long-poll ended
+    await coordinator.expireMembers();
+    expect((await coordinator.describe())?.members[a.last.memberId]).toBeUndefined();
   });
 
   it("expires members that stop heartbeating and gives their partitions away", async () => {
