@@ -86,6 +86,12 @@ export function createFetcher(options: FetcherOptions): Fetcher {
   let running = false;
   let failure: unknown;
   let stopper = new AbortController();
+  /**
+   * Every partition's in-flight fetch (or retry wait), aborted by stopAll(). Kept here rather than
+   * as one abort listener per partition on `stopper`: a consumer of 64 partitions would otherwise
+   * hang 64 listeners on one signal (and Node warns past 10).
+   */
+  const active = new Set<AbortController>();
   const wake = createNotifier(); // fetch loops: paused, buffer full, nothing to do
   const ready = createNotifier(); // the reader: a chunk arrived, or fetching stopped
 
@@ -196,8 +202,7 @@ export function createFetcher(options: FetcherOptions): Fetcher {
         }
         const generation = state.generation;
         const inflight = new AbortController();
-        const onStop = () => inflight.abort();
-        signal.addEventListener("abort", onStop, { once: true });
+        active.add(inflight);
         state.inflight = inflight;
         try {
           if (state.fetchOffset === undefined) await start(state, generation, inflight.signal);
@@ -210,9 +215,9 @@ export function createFetcher(options: FetcherOptions): Fetcher {
             continue;
           }
           if (!isRetriable(error) || ++failures > options.retry.retries) throw error;
-          await sleep(backoff(options.retry, failures), signal).catch(() => undefined);
+          await sleep(backoff(options.retry, failures), inflight.signal).catch(() => undefined);
         } finally {
-          signal.removeEventListener("abort", onStop);
+          active.delete(inflight);
           if (state.inflight === inflight) state.inflight = undefined;
         }
       }
@@ -231,6 +236,8 @@ export function createFetcher(options: FetcherOptions): Fetcher {
     if (!running) return;
     running = false;
     stopper.abort();
+    for (const controller of active) controller.abort();
+    active.clear();
     // prefetched records are dropped; positions stay as they are (a handler may still be at work,
     // and its position update must count), and the next run fetches again from them
     chunks = [];
