@@ -24,5 +24,6 @@ export * from "./record-validation.ts";
 export * from "./replica.ts";
 export * from "./replica-log.ts";
 export * from "./replica-types.ts";
+export * from "./sequence-gate.ts";
 export * from "./storage.ts";
 export * from "./topic-config.ts";

@@ -3,6 +3,7 @@
 import type { CompressionType } from "./compression.ts";
 import type { OffsetWaiters } from "./offset-waiters.ts";
 import type { LogRecord, RecordInput } from "./record.ts";
+import type { SequenceGateOptions } from "./sequence-gate.ts";
 import type { EpochStart, PartitionState, Storage, StoredBatch } from "./storage.ts";
 import type { TopicConfig } from "./topic-config.ts";
 
@@ -18,6 +19,8 @@ export interface PartitionLogOptions {
   leaderEpoch?: number;
   /** When true, the high watermark only moves by setHighWatermark (replication decides it). */
   replicated?: boolean;
+  /** How long an idempotent batch that overtook its predecessors waits for them (sequence-gate.ts). */
+  sequenceGate?: SequenceGateOptions;
 }
 
 export interface AppendedBatch {

@@ -14,7 +14,7 @@ import {
   type ReadOptions,
   type ReadResult,
 } from "./partition-log-types.ts";
-import { checkSequence, recordSequence } from "./producer-state.ts";
+import { checkSequence, isAheadOfSequence, recordSequence } from "./producer-state.ts";
 import {
   type BatchHeader,
   isControlBatch,
@@ -27,6 +27,7 @@ import {
 import { decodeBatch, decodeBatches, verifyBatch } from "./record-batch-decode.ts";
 import { encodeRecordsInBatches } from "./record-batch-split.ts";
 import { validateRecordValues, valueSchemaCheck } from "./record-validation.ts";
+import { createSequenceGate } from "./sequence-gate.ts";
 import type { EpochStart, PartitionState, ProducerEntry, StoredBatch } from "./storage.ts";
 import { MAX_BATCH_BYTES, resolveTopicConfig, type TopicConfig } from "./topic-config.ts";
 
@@ -44,6 +45,7 @@ export function createPartitionLog(options: PartitionLogOptions): PartitionLog {
   let queue: Promise<unknown> = Promise.resolve();
   const waiters = createOffsetWaiters(() => highWatermark);
   const listeners = new Set<(highWatermark: number) => void>();
+  const gate = createSequenceGate(options.sequenceGate);
 
   async function load(): Promise<void> {
     state = await storage.loadPartition(partition);
@@ -212,7 +214,11 @@ export function createPartitionLog(options: PartitionLogOptions): PartitionLog {
         if (schema) validateRecordValues(decodeBatch(p.bytes).records, schema, index);
         index += p.header.recordCount;
       }
-      return serial(() => appendParsed(parts));
+      const sequenced = parts.find((p) => p.header.producerId >= 0 && p.header.baseSequence >= 0)?.header;
+      if (!sequenced) return serial(() => appendParsed(parts));
+      await open();
+      await gate.wait(sequenced.producerId, () => !isAheadOfSequence(producers.get(sequenced.producerId), sequenced));
+      return serial(() => appendParsed(parts)).finally(() => gate.moved(sequenced.producerId));
     },
 
     async appendReplicated(bytes) {

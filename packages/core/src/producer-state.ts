@@ -72,6 +72,19 @@ export function checkSequence(entry: ProducerEntry | undefined, batch: ProducerB
   });
 }
 
+/**
+ * The batch comes after the next sequence this partition expects from its producer: batches sent
+ * before it have not arrived yet. (A retry, an older batch or a wrong epoch is not ahead.)
+ */
+export function isAheadOfSequence(entry: ProducerEntry | undefined, batch: ProducerBatchInfo): boolean {
+  if (batch.baseSequence <= 0) return false;
+  if (!entry || batch.producerEpoch > entry.epoch) return true; // its sequence 0 is still on the way
+  if (batch.producerEpoch < entry.epoch) return false;
+  const newest = entry.batches[entry.batches.length - 1];
+  const expected = newest ? nextSequence(newest.lastSequence) : 0;
+  return batch.baseSequence !== expected && isOlder(expected, batch.baseSequence);
+}
+
 /** Sequence a is before b, allowing for wrap-around (b is recent, a within half the range behind). */
 function isOlder(a: number, b: number): boolean {
   const distance = (b - a + MAX_SEQUENCE + 1) % (MAX_SEQUENCE + 1);
