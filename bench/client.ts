@@ -8,16 +8,13 @@
 //   consume, client: consumer.run() with eachMessage, deserializing nothing (bytes)
 // Each path is warmed up untimed, then timed over two rounds of half the records each, the second
 // in the opposite order; a path's figure is its records over its two rounds' time.
-// The broker is the in-process one (memory storage) behind @hono/node-server on 127.0.0.1, or
+// The broker is the in-process one (memory storage) served by @rill/node on 127.0.0.1, or
 // the one at --broker (e.g. `npm start`'s http://127.0.0.1:8787). Progress on stderr, table on stdout.
 
-import type { AddressInfo } from "node:net";
 import { pathToFileURL } from "node:url";
-import { serve } from "@hono/node-server";
 import { createClient, type Producer } from "@rill/client";
 import { decodeBatches, encodeBatch, type RecordInput, splitBatches } from "@rill/core";
-import { createBusApp, createLocalBroker } from "@rill/server";
-import { createMemoryStorage } from "@rill/storage-memory";
+import { startNodeBroker } from "@rill/node";
 
 export interface ClientBenchRow {
   op: "produce" | "consume";
@@ -128,7 +125,7 @@ async function clientConsume(broker: string, topic: string, expected: number): P
 }
 
 export interface ClientBenchOptions {
-  /** A running broker's URL; default: the in-process broker behind @hono/node-server. */
+  /** A running broker's URL; default: the in-process broker served by @rill/node. */
   broker?: string;
   /** Tiny volumes: a smoke test of a few seconds, figures not meaningful. */
   quick?: boolean;
@@ -141,12 +138,9 @@ export async function runClientBench(options: ClientBenchOptions = {}): Promise<
   let broker = options.broker;
   let close = async (): Promise<void> => undefined;
   if (!broker) {
-    const app = createBusApp(createLocalBroker({ storage: createMemoryStorage() }));
-    const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-      const s = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0 }, () => resolve(s));
-    });
-    broker = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    close = () => new Promise((resolve) => server.close(() => resolve()));
+    const served = await startNodeBroker();
+    broker = served.url;
+    close = served.close;
   }
   const run = Math.random().toString(36).slice(2, 8);
   let topicCounter = 0;

@@ -1,5 +1,5 @@
 // `npm run bench:groups [-- --quick] [-- --in-process-only]`: consumer groups through @rill/client,
-// against the in-process broker (memory storage behind @hono/node-server on 127.0.0.1) and the
+// against the in-process broker (memory storage served by @rill/node on 127.0.0.1) and the
 // local edge broker (wrangler dev + workerd, test/harness/local-broker.ts):
 //   join:      a lone member's subscribe + run → first record, on a topic with records in it, a
 //              fresh group per trial (p50/p99)
@@ -13,12 +13,9 @@
 // Experiments: `--edge-only`, `--assignor range|roundrobin|sticky`, `--fetch-max-wait <ms>`,
 // `--every <ms>` (the producer's spacing per partition, instead of the defaults below).
 
-import type { AddressInfo } from "node:net";
 import { pathToFileURL } from "node:url";
-import { serve } from "@hono/node-server";
 import type { AssignorName } from "@rill/client";
-import { createBusApp, createLocalBroker } from "@rill/server";
-import { createMemoryStorage } from "@rill/storage-memory";
+import { startNodeBroker } from "@rill/node";
 import { startLocalBroker } from "../test/harness/local-broker.ts";
 import { correctness, eventFigures } from "./groups-metrics.ts";
 import { type BrokerKind, type BrokerResult, formatGroupsReport, type RebalanceResult } from "./groups-report.ts";
@@ -60,14 +57,8 @@ const RATES: Record<BrokerKind, { full: number[]; quick: number }> = {
 };
 
 async function startInProcess(): Promise<{ url: string; stop(): Promise<void> }> {
-  const app = createBusApp(createLocalBroker({ storage: createMemoryStorage() }));
-  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const s = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0 }, () => resolve(s));
-  });
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    stop: () => new Promise((resolve) => server.close(() => resolve())),
-  };
+  const served = await startNodeBroker();
+  return { url: served.url, stop: served.close };
 }
 
 export async function runGroupsBench(options: GroupsBenchOptions = {}): Promise<BrokerResult[]> {

@@ -1,8 +1,7 @@
 // The `rill` command line for tests: in-process against an in-process broker (fast, exact output),
 // with the same entry point the launcher calls, so only the process boundary is left out.
 import { PassThrough, Readable } from "node:stream";
-import { createBusApp, createLocalBroker } from "@rill/server";
-import { createMemoryStorage } from "@rill/storage-memory";
+import { createNodeBroker } from "@rill/node";
 import { main } from "../../packages/cli/src/index.ts";
 
 export type AppFetch = (input: string, init: RequestInit) => Promise<Response>;
@@ -26,8 +25,8 @@ export const repoRoot = new URL("../..", import.meta.url).pathname;
 
 /** A fresh in-process broker (memory storage) and a `rill(argv)` that runs the CLI against it. */
 export function inProcessCli() {
-  const app = createBusApp(createLocalBroker({ storage: createMemoryStorage() }));
-  const appFetch: AppFetch = async (input, init) => app.fetch(new Request(input, init));
+  const node = createNodeBroker();
+  const appFetch: AppFetch = node.fetch;
   async function rill(argv: string[], options: RunOptions = {}): Promise<Run> {
     const stdout = new PassThrough();
     const stderr = new PassThrough();
@@ -49,5 +48,5 @@ export function inProcessCli() {
     });
     return { code, stdout: out, stderr: err };
   }
-  return { app, appFetch, rill };
+  return { node, appFetch, rill };
 }

@@ -2,15 +2,14 @@
 // set, where the Worker, the client and the CLI must all agree on it.
 import { execFile } from "node:child_process";
 import { createClient, isRillError } from "@rill/client";
-import { createBusApp, createLocalBroker } from "@rill/server";
-import { createMemoryStorage } from "@rill/storage-memory";
+import { createNodeBroker } from "@rill/node";
 import { describe, expect, it } from "vitest";
 import { startLocalBroker } from "../harness/local-broker.ts";
 
 const root = new URL("../..", import.meta.url).pathname;
 
 describe("bearer tokens in-process", () => {
-  const app = createBusApp(createLocalBroker({ storage: createMemoryStorage() }), { auth: { tokens: ["old-secret", "new-secret"] } });
+  const { app } = createNodeBroker({ auth: { tokens: ["old-secret", "new-secret"] } });
   const json = (method: string, path: string, headers: Record<string, string> = {}, body?: unknown) =>
     app.request(path, {
       method,
@@ -67,7 +66,7 @@ describe("bearer tokens in-process", () => {
   });
 
   it("refuses to start with no usable token", () => {
-    expect(() => createBusApp(createLocalBroker({ storage: createMemoryStorage() }), { auth: { tokens: ["", ""] } })).toThrow(/token/);
+    expect(() => createNodeBroker({ auth: { tokens: ["", ""] } })).toThrow(/token/);
   });
 });
 

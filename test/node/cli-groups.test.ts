@@ -4,15 +4,14 @@
 // The processes reach the in-process broker over HTTP; the other commands run in-process against
 // the same broker.
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
-import type { AddressInfo } from "node:net";
-import { serve } from "@hono/node-server";
+import { serveNodeBroker } from "@rill/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GroupDescription } from "../../packages/client/src/index.ts";
 import { sleep, until } from "../../packages/client/test/group-tools.ts";
 import { uniqueTopic } from "../../packages/client/test/suite.ts";
 import { cliBin, inProcessCli, repoRoot } from "../harness/cli.ts";
 
-const { app, rill } = inProcessCli();
+const { node, rill } = inProcessCli();
 const bin = cliBin;
 const root = repoRoot;
 
@@ -84,11 +83,9 @@ describe("rill consume --group and rill groups", () => {
   const started: Member[] = [];
 
   beforeAll(async () => {
-    const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-      const s = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0 }, () => resolve(s));
-    });
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    close = () => new Promise((resolve) => server.close(() => resolve()));
+    const served = await serveNodeBroker(node);
+    url = served.url;
+    close = served.close;
   });
   afterAll(async () => {
     // a failed test must not leave its processes behind

@@ -3,16 +3,15 @@
 // broker (wrangler dev) running the session README shows.
 import { execFile, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { serve } from "@hono/node-server";
+import { serveNodeBroker } from "@rill/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { uniqueTopic } from "../../packages/client/test/suite.ts";
 import { cliBin, inProcessCli, type Run, repoRoot } from "../harness/cli.ts";
 import { startLocalBroker } from "../harness/local-broker.ts";
 
-const { app, appFetch, rill } = inProcessCli();
+const { node, appFetch, rill } = inProcessCli();
 const bin = cliBin;
 const root = repoRoot;
 
@@ -209,11 +208,9 @@ describe("the rill process", () => {
   let close: () => Promise<void>;
 
   beforeAll(async () => {
-    const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-      const s = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0 }, () => resolve(s));
-    });
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    close = () => new Promise((resolve) => server.close(() => resolve()));
+    const served = await serveNodeBroker(node);
+    url = served.url;
+    close = served.close;
   });
   afterAll(() => close());
 

@@ -2,8 +2,7 @@
 // responses, credentials, deadlines and cancellation.
 import { type AddressInfo, createServer, type Server } from "node:net";
 import { serve } from "@hono/node-server";
-import { createBusApp, createLocalBroker } from "@rill/server";
-import { createMemoryStorage } from "@rill/storage-memory";
+import { startNodeBroker } from "@rill/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient, isRetriable, RillError } from "../../packages/client/src/index.ts";
 import { uniqueTopic } from "../../packages/client/test/suite.ts";
@@ -13,12 +12,9 @@ let url: string;
 let close: () => Promise<void>;
 
 beforeAll(async () => {
-  const app = createBusApp(createLocalBroker({ storage: createMemoryStorage() }));
-  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const s = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0 }, () => resolve(s));
-  });
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  close = () => new Promise((resolve) => server.close(() => resolve()));
+  const broker = await startNodeBroker();
+  url = broker.url;
+  close = broker.close;
 });
 afterAll(() => close());
 

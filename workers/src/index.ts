@@ -1,5 +1,5 @@
 // The Worker entry: the protocol app over the Durable Object broker.
-import { createBusApp, tokensFrom } from "@rill/server";
+import { createHttpApp, tokensFrom } from "@rill/server";
 import type { Hono } from "hono";
 import { createEdgeBroker } from "./edge-broker.ts";
 import type { Env } from "./env.ts";
@@ -17,7 +17,7 @@ export default {
     // one app per isolate: env is fixed for its life, and the router is built once
     if (!app) {
       const tokens = tokensFrom(env.RILL_TOKENS);
-      app = createBusApp(createEdgeBroker(env), { auth: tokens.length > 0 ? { tokens } : undefined });
+      app = createHttpApp(createEdgeBroker(env), { auth: tokens.length > 0 ? { tokens } : undefined });
       if (faultsEnabled(env)) app.route("/v1/_faults", faultRoutes(env));
     }
     return app.fetch(request, env, ctx);

@@ -1,7 +1,7 @@
 // An in-process broker for the Node client tests: the protocol app on memory storage, reached
 // through its fetch, with a hook to see or alter every exchange.
-import { createBusApp, createLocalBroker, type LocalBroker } from "@rill/server";
-import { createMemoryStorage } from "@rill/storage-memory";
+import { createNodeBroker } from "@rill/node";
+import type { LocalBroker } from "@rill/server";
 import { type Client, type ClientOptions, createClient, type FetchLike } from "../src/index.ts";
 
 export interface InProcess {
@@ -14,10 +14,8 @@ export interface InProcess {
 }
 
 export function inProcessBroker(options: { now?: () => number } = {}): InProcess {
-  const broker = createLocalBroker({ storage: createMemoryStorage(), now: options.now });
-  const app = createBusApp(broker);
+  const { broker, fetch } = createNodeBroker({ now: options.now });
   const requests: string[] = [];
-  const fetch: FetchLike = async (input, init) => app.fetch(new Request(input, init));
   const recorded: FetchLike = (input, init) => {
     const url = new URL(input);
     requests.push(`${init.method ?? "GET"} ${url.pathname}${url.search}`);

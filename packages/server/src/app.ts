@@ -1,4 +1,4 @@
-// createBusApp: the HTTP protocol of Rill as one Hono app, the same in every runtime.
+// createHttpApp: the HTTP protocol of Rill as one Hono app, the same in every runtime.
 
 import { RillError } from "@rill/core";
 import { Hono } from "hono";
@@ -15,7 +15,7 @@ import { produceRoutes } from "./routes/produce.ts";
 import { topicRoutes } from "./routes/topics.ts";
 import { initProducerBody } from "./schemas.ts";
 
-export interface BusAppOptions {
+export interface HttpAppOptions {
   /** Largest request body accepted (default 8 MiB). */
   maxRequestBytes?: number;
   /** Allowed browser origins (default any). */
@@ -36,7 +36,7 @@ function methodsFor(app: Hono, path: string): string[] {
   return [...methods].sort();
 }
 
-export function createBusApp(broker: Broker, options: BusAppOptions = {}): Hono {
+export function createHttpApp(broker: Broker, options: HttpAppOptions = {}): Hono {
   const app = new Hono();
   const maxRequestBytes = options.maxRequestBytes ?? 8 * 1024 * 1024;
 

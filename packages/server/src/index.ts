@@ -1,5 +1,5 @@
 // @rill/server: the HTTP protocol (Hono), runtime-agnostic, and the in-process broker.
-export { type BusAppOptions, createBusApp } from "./app.ts";
+export { createHttpApp, type HttpAppOptions } from "./app.ts";
 export { type AuthOptions, bearerTokens, tokensFrom } from "./auth.ts";
 export type { Acks, Broker, PartitionRef } from "./broker.ts";
 export { errorBody, errorResponse } from "./http-errors.ts";

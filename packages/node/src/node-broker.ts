@@ -1,0 +1,35 @@
+// An in-process broker and its HTTP app, reached through `fetch` without a socket: what tests,
+// benchmarks and embedders want when the network is not the thing under test.
+import type { Storage } from "@rill/core";
+import { createHttpApp, createLocalBroker, type HttpAppOptions, type LocalBroker } from "@rill/server";
+import { createMemoryStorage } from "@rill/storage-memory";
+import type { Hono } from "hono";
+
+export interface NodeBrokerOptions extends HttpAppOptions {
+  /** Where the log lives (default: a fresh in-memory storage). */
+  storage?: Storage;
+  /** The clock (default Date.now); tests pass a fake one. */
+  now?: () => number;
+  /** How often retention and compaction run (default 5 min). */
+  maintenanceIntervalMs?: number;
+}
+
+export interface NodeBroker {
+  broker: LocalBroker;
+  app: Hono;
+  /** The app's own fetch: a Request-shaped call answered in-process. */
+  fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>;
+  close(): Promise<void>;
+}
+
+export function createNodeBroker(options: NodeBrokerOptions = {}): NodeBroker {
+  const { storage, now, maintenanceIntervalMs, ...http } = options;
+  const broker = createLocalBroker({ storage: storage ?? createMemoryStorage(), now, maintenanceIntervalMs });
+  const app = createHttpApp(broker, http);
+  return {
+    broker,
+    app,
+    fetch: async (input, init) => app.fetch(input instanceof Request ? input : new Request(input, init)),
+    close: () => broker.close(),
+  };
+}
