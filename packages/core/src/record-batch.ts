@@ -136,6 +136,42 @@ export function setLogAppendTime(batch: Uint8Array, time: number): void {
   v.setUint32(17, crc32c(batch, CRC_START, batch.length));
 }
 
+/** Producer fields of a batch header, all inside the CRC. */
+export interface ProducerStamp {
+  producerId: number;
+  producerEpoch: number;
+  baseSequence: number;
+}
+
+function checkStampField(name: string, value: number, min: number, max: number): void {
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new RillError("INVALID_REQUEST", `${name} ${value} is outside [${min}, ${max}]`);
+  }
+}
+
+/**
+ * A copy of one v2 batch with its producer id, epoch and base sequence replaced and the CRC-32C
+ * recomputed (an uploader re-sends a stored batch under its own producer identity). The batch's
+ * CRC is checked first, so a corrupt batch is refused rather than given a valid checksum.
+ */
+export function restampProducer(batch: Uint8Array, stamp: ProducerStamp): Uint8Array {
+  const header = readBatchHeader(batch);
+  if (header.sizeInBytes !== batch.length) {
+    throw new RillError("CORRUPT_MESSAGE", `corrupt record batch: length field says ${header.sizeInBytes} bytes, got ${batch.length}`);
+  }
+  if (!batchCrcMatches(batch, header)) throw new RillError("CORRUPT_MESSAGE", "corrupt record batch: CRC-32C mismatch");
+  checkStampField("producerId", stamp.producerId, -1, Number.MAX_SAFE_INTEGER);
+  checkStampField("producerEpoch", stamp.producerEpoch, -1, 0x7fff);
+  checkStampField("baseSequence", stamp.baseSequence, -1, 0x7fffffff);
+  const copy = batch.slice();
+  const v = view(copy);
+  writeInt64(v, 43, stamp.producerId);
+  v.setInt16(51, stamp.producerEpoch);
+  v.setInt32(53, stamp.baseSequence);
+  v.setUint32(17, crc32c(copy, CRC_START, copy.length));
+  return copy;
+}
+
 export interface EncodeBatchOptions {
   baseOffset?: number;
   partitionLeaderEpoch?: number;
