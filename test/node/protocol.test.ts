@@ -2,12 +2,14 @@
 import { createNodeBroker } from "@rill/node";
 import { describe, expect, it } from "vitest";
 import { groupsSuite } from "../protocol/groups-suite.ts";
+import { rulesSuite } from "../protocol/rules-suite.ts";
 import { type ProtocolFixture, protocolSuite } from "../protocol/suite.ts";
 
 const { app } = createNodeBroker();
 const fixture: ProtocolFixture = { name: "node in-process (memory)", fetch: async (path, init) => app.request(path, init) };
 protocolSuite(fixture);
 groupsSuite(fixture);
+rulesSuite(fixture);
 
 describe("in-process broker without WebSockets", () => {
   it("points live=ws callers at SSE instead", async () => {

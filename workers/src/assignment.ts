@@ -1,4 +1,4 @@
-import type { TopicMetadata } from "@rill/core";
+import { replicaLogName, type TopicMetadata } from "@rill/core";
 import type { Env, PartitionAssignment } from "./env.ts";
 
 /** The assignment a replica object receives with every call. */
@@ -18,16 +18,8 @@ export function assignmentOf(topic: TopicMetadata, partition: number, replicaId?
   };
 }
 
-/**
- * Replica objects are named by topic id (a re-created topic never meets the old one's data) and
- * replica id; replica 0 keeps the plain name, so an unreplicated partition is one object.
- */
-export function replicaName(topicId: string, partition: number, replicaId: number): string {
-  return replicaId === 0 ? `${topicId}/${partition}` : `${topicId}/${partition}#${replicaId}`;
-}
-
 export function replicaStub(env: Env, topicId: string, partition: number, replicaId: number) {
-  return env.PARTITIONS.get(env.PARTITIONS.idFromName(replicaName(topicId, partition, replicaId)));
+  return env.PARTITIONS.get(env.PARTITIONS.idFromName(replicaLogName(topicId, partition, replicaId)));
 }
 
 /** The leader replica's object. */

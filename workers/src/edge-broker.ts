@@ -3,7 +3,7 @@
 // When a leader cannot be reached the controller is told, which elects another if it is really
 // gone; the caller gets a retriable error and comes back with fresh metadata.
 
-import { isErrorCode, isRillError, RillError, type TopicMetadata } from "@rill/core";
+import { isErrorCode, isRillError, RillError, servingReplica, type TopicMetadata } from "@rill/core";
 import type { Broker, PartitionRef } from "@rill/server";
 import { assignmentOf, replicaStub } from "./assignment.ts";
 import type { Env } from "./env.ts";
@@ -12,8 +12,6 @@ import { call } from "./rpc.ts";
 /** Metadata freshness in the isolate; a stale entry costs at most one retry or one retriable error. */
 const METADATA_TTL_MS = 5_000;
 const cache = new Map<string, { topic: TopicMetadata; expires: number }>();
-/** Groups this isolate has already put in the controller's registry. */
-const registered = new Set<string>();
 
 export function createEdgeBroker(env: Env): Broker {
   const controller = () => env.CONTROLLER.get(env.CONTROLLER.idFromName("controller"));
@@ -30,24 +28,6 @@ export function createEdgeBroker(env: Env): Broker {
     return remember(await call(controller().getTopic(name)));
   }
 
-  /** Which replica serves a call: the leader, or for reads a named in-sync replica (KIP-392). */
-  function target(ref: PartitionRef, read: boolean): number {
-    const p = ref.topic.partitions[ref.partition];
-    if (!p) throw new RillError("UNKNOWN_TOPIC_OR_PARTITION", `topic ${ref.topic.name} has no partition ${ref.partition}`);
-    if (read && ref.replica !== undefined) {
-      if (!p.replicas.includes(ref.replica))
-        throw new RillError(
-          "INVALID_REQUEST",
-          `partition ${ref.partition} has no replica ${ref.replica} (replicas ${JSON.stringify(p.replicas)})`,
-        );
-      if (!p.isr.includes(ref.replica))
-        throw new RillError("NOT_LEADER_OR_FOLLOWER", `replica ${ref.replica} is not in sync (ISR ${JSON.stringify(p.isr)})`);
-      return ref.replica;
-    }
-    if (p.leader < 0) throw new RillError("LEADER_NOT_AVAILABLE", `partition ${ref.topic.name}/${ref.partition} has no leader right now`);
-    return p.leader;
-  }
-
   /**
    * Runs a replica call with current metadata. A leader that cannot be reached is reported to the
    * controller; a topic the replica says is gone (a deleted incarnation) or a replica that is not
@@ -56,7 +36,7 @@ export function createEdgeBroker(env: Env): Broker {
   async function onReplica<T>(ref: PartitionRef, read: boolean, fn: (ref: PartitionRef, replica: number) => Promise<T>): Promise<T> {
     try {
       if (ref.topic.partitions[ref.partition]?.leader === -1) ref = { ...ref, topic: await recover(ref) };
-      return await fn(ref, target(ref, read));
+      return await fn(ref, servingReplica(ref.topic, ref.partition, read ? { replica: ref.replica } : null));
     } catch (error) {
       const stale = isRillError(error, "UNKNOWN_TOPIC_OR_PARTITION") || isRillError(error, "NOT_LEADER_OR_FOLLOWER");
       const unreachable = isRillError(error, "NETWORK_EXCEPTION");
@@ -71,7 +51,7 @@ export function createEdgeBroker(env: Env): Broker {
       const recreated = isRillError(error, "UNKNOWN_TOPIC_OR_PARTITION") && fresh.topicId !== ref.topic.topicId;
       if (!read && !recreated) throw error;
       const again = { ...ref, topic: fresh };
-      return fn(again, target(again, read));
+      return fn(again, servingReplica(again.topic, again.partition, read ? { replica: again.replica } : null));
     }
   }
 
@@ -84,12 +64,6 @@ export function createEdgeBroker(env: Env): Broker {
   const stub = (ref: PartitionRef, replica: number) => replicaStub(env, ref.topic.topicId, ref.partition, replica);
   const assignment = (ref: PartitionRef, replica: number) => assignmentOf(ref.topic, ref.partition, replica);
   const group = (id: string) => env.GROUPS.get(env.GROUPS.idFromName(id));
-  async function register(id: string): Promise<void> {
-    if (registered.has(id)) return;
-    await call(controller().registerGroup(id));
-    registered.add(id);
-  }
-
   return {
     topic,
     createTopic: async (input) => remember(await call(controller().createTopic(input))),
@@ -116,25 +90,18 @@ export function createEdgeBroker(env: Env): Broker {
       }),
     listOffset: (ref, spec) => onReplica(ref, true, (r, replica) => call(stub(r, replica).listOffset(assignment(r, replica), spec))),
     partitionState: (ref) => onReplica(ref, true, (r, replica) => call(stub(r, replica).state(assignment(r, replica)))),
-    async groupHeartbeat(id, request) {
-      await register(id);
-      return call(group(id).heartbeat(id, request));
-    },
+    groupHeartbeat: (id, request) => call(group(id).heartbeat(id, request)),
     async commitOffsets(id, request) {
-      await register(id);
       await call(group(id).commitOffsets(id, request));
     },
     fetchOffsets: (id) => call(group(id).fetchOffsets(id)),
     describeGroup: (id) => call(group(id).describe(id)),
     listGroups: () => call(controller().listGroups()),
     async resetGroupOffsets(id, offsets) {
-      await register(id);
       await call(group(id).resetOffsets(id, offsets));
     },
     async deleteGroup(id) {
       await call(group(id).deleteGroup(id));
-      await call(controller().unregisterGroup(id));
-      registered.delete(id);
     },
   };
 }

@@ -23,14 +23,31 @@ export class GroupObject extends DurableObject<Env> {
   /** The alarm as last set by this instance (null: none); undefined until read from storage. */
   private alarmAt: number | null | undefined;
   private groupNameStored = false;
+  /** Whether the controller's group registry lists this group; undefined until read from storage. */
+  private registered: boolean | undefined;
   private topics: { at: number; list: Array<{ name: string; partitions: number }> } | undefined;
 
   private async topicList(): Promise<Array<{ name: string; partitions: number }>> {
     if (this.topics && Date.now() - this.topics.at < TOPICS_TTL_MS) return this.topics.list;
-    const controller = this.env.CONTROLLER.get(this.env.CONTROLLER.idFromName("controller"));
-    const list = (await call(controller.listTopics())).map((t) => ({ name: t.name, partitions: t.partitions.length }));
+    const list = (await call(this.controller().listTopics())).map((t) => ({ name: t.name, partitions: t.partitions.length }));
     this.topics = { at: Date.now(), list };
     return list;
+  }
+
+  private controller() {
+    return this.env.CONTROLLER.get(this.env.CONTROLLER.idFromName("controller"));
+  }
+
+  /**
+   * Puts the group in the controller's registry (for listing) before its first write. The group's own
+   * object remembers that it did, so every Worker isolate agrees, including after a delete elsewhere.
+   */
+  private async register(group: string): Promise<void> {
+    this.registered ??= (await this.ctx.storage.get<boolean>("registered")) ?? false;
+    if (this.registered) return;
+    await call(this.controller().registerGroup(group));
+    await this.ctx.storage.put("registered", true);
+    this.registered = true;
   }
 
   /** The group id is the object's name; the Worker passes it because an object cannot read its own name. */
@@ -38,13 +55,7 @@ export class GroupObject extends DurableObject<Env> {
     this.coordinator ??= createGroupCoordinator({
       storage: createSqliteStorage(this.ctx.storage),
       groupId: group,
-      resolveTopics: async (topics, patterns) => {
-        const matchers = patterns.map((p) => new RegExp(`^(?:${p})$`));
-        const counts: Record<string, number> = {};
-        for (const t of await this.topicList())
-          if (topics.includes(t.name) || matchers.some((m) => m.test(t.name))) counts[t.name] = t.partitions;
-        return counts;
-      },
+      listTopics: () => this.topicList(),
     });
     return this.coordinator;
   }
@@ -72,6 +83,7 @@ export class GroupObject extends DurableObject<Env> {
 
   heartbeat(group: string, request: HeartbeatRequest & { waitMs?: number }): Promise<RpcResult<HeartbeatResponse>> {
     return serve(async () => {
+      if (request.memberEpoch === 0) await this.register(group);
       const response = await this.for(group).heartbeat(request);
       await this.armAlarm(group);
       return response;
@@ -80,6 +92,7 @@ export class GroupObject extends DurableObject<Env> {
 
   commitOffsets(group: string, request: OffsetCommitRequest): Promise<RpcResult<null>> {
     return serve(async () => {
+      await this.register(group);
       await this.for(group).commitOffsets(request);
       return null;
     });
@@ -95,6 +108,7 @@ export class GroupObject extends DurableObject<Env> {
 
   resetOffsets(group: string, offsets: CommittedOffset[]): Promise<RpcResult<null>> {
     return serve(async () => {
+      await this.register(group);
       await this.for(group).resetOffsets(offsets);
       return null;
     });
@@ -103,6 +117,9 @@ export class GroupObject extends DurableObject<Env> {
   deleteGroup(group: string): Promise<RpcResult<null>> {
     return serve(async () => {
       await this.for(group).deleteGroup();
+      await call(this.controller().unregisterGroup(group));
+      await this.ctx.storage.delete("registered");
+      this.registered = false;
       await this.ctx.storage.deleteAlarm();
       this.alarmAt = null;
       return null;

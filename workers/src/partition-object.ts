@@ -20,6 +20,7 @@ import {
   type ReplicateRequest,
   type ReplicateResponse,
   RillError,
+  replicaAcks,
   resolveTopicConfig,
   type Storage,
   type TopicConfig,
@@ -134,7 +135,7 @@ export class PartitionObject extends DurableObject<Env> {
     return serve(async () => {
       const replica = await this.learn(assignment);
       this.requireLeader(assignment);
-      return replica.produce(batches, acks === 0 ? 1 : acks);
+      return replica.produce(batches, replicaAcks(acks));
     });
   }
 

@@ -6,6 +6,7 @@
 // is what makes rebalances take milliseconds instead of heartbeat intervals.
 
 import { assignors } from "./assignors.ts";
+import { compilePattern, subscribedTopicCounts } from "./broker-rules.ts";
 import { RillError } from "./errors.ts";
 import { checkCommit } from "./group-commit-check.ts";
 import { join, removeMember } from "./group-join.ts";
@@ -16,8 +17,8 @@ import type { CommittedOffset, Storage } from "./storage.ts";
 export interface GroupCoordinatorOptions {
   storage: Storage;
   groupId: string;
-  /** Partition counts of the topics a subscription names (explicit list or pattern); unknown topics are left out. */
-  resolveTopics(topics: string[], patterns: string[]): Promise<Record<string, number>>;
+  /** Every topic with its partition count; the coordinator matches subscriptions against it (broker-rules.ts). */
+  listTopics(): Promise<Array<{ name: string; partitions: number }>>;
   now?: () => number;
   newMemberId?: () => string;
   heartbeatIntervalMs?: number;
@@ -40,6 +41,11 @@ export interface GroupCoordinator {
 }
 
 const GROUPS = "groups";
+
+/** Ids of the groups whose coordinator state is in `storage` (the namespace is the coordinator's own). */
+export async function storedGroupIds(storage: Pick<Storage, "listDocuments">): Promise<string[]> {
+  return (await storage.listDocuments(GROUPS)).map((d) => d.id).sort();
+}
 /** The group as stored: heartbeat times are left out, since they are not trusted across a restart (see load()). */
 function durable(state: GroupState): string {
   return JSON.stringify(state, (key, value) => (key === "lastHeartbeatMs" ? undefined : value));
@@ -132,13 +138,13 @@ export function createGroupCoordinator(options: GroupCoordinatorOptions): GroupC
     const members = Object.values(s.members);
     const topics = [...new Set(members.flatMap((m) => m.subscribedTopics))].sort();
     const patterns = [...new Set(members.flatMap((m) => (m.subscribedPattern ? [m.subscribedPattern] : [])))];
-    const counts = await options.resolveTopics(topics, patterns);
+    const counts = subscribedTopicCounts(await options.listTopics(), topics, patterns);
     if (JSON.stringify(counts) !== JSON.stringify(s.topicPartitionCounts)) {
       s.topicPartitionCounts = counts;
       if (s.assignmentEpoch >= s.groupEpoch) s.groupEpoch++; // unless a new assignment is already due
     }
     if (s.assignmentEpoch >= s.groupEpoch) return;
-    const matchers = new Map(patterns.map((p) => [p, new RegExp(`^(?:${p})$`)]));
+    const matchers = new Map(patterns.map((p) => [p, compilePattern(p)]));
     const assigned = assignors[s.assignor](
       members.map((m) => ({
         memberId: m.memberId,
@@ -202,11 +208,7 @@ export function createGroupCoordinator(options: GroupCoordinatorOptions): GroupC
     }
     if (request.topics) member.subscribedTopics = [...request.topics].sort();
     if (request.pattern !== undefined) {
-      try {
-        new RegExp(request.pattern);
-      } catch {
-        throw new RillError("INVALID_REQUEST", `pattern ${JSON.stringify(request.pattern)} is not a valid regular expression`);
-      }
+      compilePattern(request.pattern);
       member.subscribedPattern = request.pattern;
     }
     s.members[member.memberId] = member;

@@ -2,6 +2,7 @@
 
 export * from "./assignors.ts";
 export * from "./base64.ts";
+export * from "./broker-rules.ts";
 export * from "./bytes.ts";
 export * from "./compression.ts";
 export * from "./controller.ts";

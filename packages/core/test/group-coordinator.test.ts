@@ -31,10 +31,7 @@ function setup(counts: Record<string, number> = { orders: 4 }, extra: { heartbea
     groupId: "g",
     now: () => clock,
     newMemberId: () => `m${++ids}`,
-    resolveTopics: async (topics, patterns) =>
-      Object.fromEntries(
-        Object.entries(counts).filter(([t]) => topics.includes(t) || patterns.some((p) => new RegExp(`^(?:${p})$`).test(t))),
-      ),
+    listTopics: async () => Object.entries(counts).map(([name, partitions]) => ({ name, partitions })),
   });
   return { coordinator, advance: (ms: number) => (clock += ms), counts, writes };
 }

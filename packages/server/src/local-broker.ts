@@ -11,9 +11,11 @@ import {
   longPollFetch,
   type PartitionMetadata,
   type Replica,
-  RillError,
+  replicaAcks,
+  replicaLogName,
   resolveTopicConfig,
   type Storage,
+  servingReplica,
   type TopicConfig,
   type TopicMetadata,
 } from "@rill/core";
@@ -48,14 +50,10 @@ export function createLocalBroker(options: LocalBrokerOptions): LocalBroker {
     }
   }
 
-  /** Storage name of a replica's log; replica 0 keeps the plain name, so rf=1 is one log. */
-  const logName = (topicId: string, partition: number, replica: number) =>
-    replica === 0 ? `${topicId}/${partition}` : `${topicId}/${partition}#${replica}`;
-
   /** One replica of a partition, with an in-process "network" to its peers and the controller. */
   function replicaFor(topic: TopicMetadata, partition: number, replicaId: number): Replica {
     learn(topic);
-    const key = logName(topic.topicId, partition, replicaId);
+    const key = replicaLogName(topic.topicId, partition, replicaId);
     let replica = replicas.get(key);
     if (!replica) {
       const topicId = topic.topicId;
@@ -88,11 +86,8 @@ export function createLocalBroker(options: LocalBrokerOptions): LocalBroker {
 
   /** The replica serving a call, told the caller's metadata first (it keeps whichever is newer). */
   async function serving(ref: PartitionRef, read: boolean): Promise<Replica> {
+    const id = servingReplica(ref.topic, ref.partition, read ? { replica: ref.replica } : null);
     const meta = ref.topic.partitions[ref.partition] as PartitionMetadata;
-    const id = read && ref.replica !== undefined ? ref.replica : meta.leader;
-    if (read && ref.replica !== undefined && !meta.isr.includes(ref.replica)) {
-      throw new RillError("NOT_LEADER_OR_FOLLOWER", `replica ${ref.replica} is not in sync (ISR ${JSON.stringify(meta.isr)})`);
-    }
     const replica = replicaFor(ref.topic, ref.partition, id);
     await replica.learn({ ...meta, replicaId: id });
     return replica;
@@ -129,7 +124,7 @@ export function createLocalBroker(options: LocalBrokerOptions): LocalBroker {
       const topic = await controller.deleteTopic(name);
       for (const p of topic.partitions) {
         for (const r of p.replicas) {
-          const key = logName(topic.topicId, p.partition, r);
+          const key = replicaLogName(topic.topicId, p.partition, r);
           replicas.delete(key);
           await storage.dropPartition(key);
         }
@@ -137,7 +132,7 @@ export function createLocalBroker(options: LocalBrokerOptions): LocalBroker {
       configs.delete(topic.topicId);
     },
     initProducer: (transactionalId) => controller.initProducer(transactionalId),
-    append: async (ref, batches, acks) => (await serving(ref, false)).produce(batches, acks === 0 ? 1 : acks),
+    append: async (ref, batches, acks) => (await serving(ref, false)).produce(batches, replicaAcks(acks)),
     async fetch(ref, request) {
       const replica = await serving(ref, true);
       return longPollFetch(replica.log, request);

@@ -1,6 +1,6 @@
 // Group coordinators of the in-process broker: one per group, session timeouts on timers.
 
-import { type Controller, createGroupCoordinator, type GroupCoordinator, type Storage } from "@rill/core";
+import { type Controller, createGroupCoordinator, type GroupCoordinator, type Storage, storedGroupIds } from "@rill/core";
 import type { Broker } from "./broker.ts";
 
 type GroupMethods = Pick<
@@ -10,16 +10,6 @@ type GroupMethods = Pick<
 
 export interface LocalGroups extends GroupMethods {
   close(): void;
-}
-
-/** Partition counts of the topics a subscription names or matches. */
-export async function resolveTopics(controller: Pick<Controller, "listTopics">, topics: string[], patterns: string[]) {
-  const matchers = patterns.map((p) => new RegExp(`^(?:${p})$`));
-  const counts: Record<string, number> = {};
-  for (const t of await controller.listTopics()) {
-    if (topics.includes(t.name) || matchers.some((m) => m.test(t.name))) counts[t.name] = t.partitions.length;
-  }
-  return counts;
 }
 
 export function createLocalGroups(storage: Storage, controller: Controller, now: () => number): LocalGroups {
@@ -33,7 +23,7 @@ export function createLocalGroups(storage: Storage, controller: Controller, now:
         storage,
         groupId: group,
         now,
-        resolveTopics: (topics, patterns) => resolveTopics(controller, topics, patterns),
+        listTopics: async () => (await controller.listTopics()).map((t) => ({ name: t.name, partitions: t.partitions.length })),
       });
       coordinators.set(group, c);
     }
@@ -65,10 +55,7 @@ export function createLocalGroups(storage: Storage, controller: Controller, now:
     commitOffsets: (group, request) => coordinator(group).commitOffsets(request),
     fetchOffsets: (group) => coordinator(group).fetchOffsets(),
     describeGroup: (group) => coordinator(group).describe(),
-    async listGroups() {
-      const withState = (await storage.listDocuments("groups")).map((d) => d.id);
-      return [...new Set(withState)].sort();
-    },
+    listGroups: () => storedGroupIds(storage),
     resetGroupOffsets: (group, offsets) => coordinator(group).resetOffsets(offsets),
     async deleteGroup(group) {
       await coordinator(group).deleteGroup();

@@ -1,0 +1,89 @@
+// Rules both brokers must apply the same way (packages/core/src/broker-rules.ts), asked over HTTP:
+// one case per rule, run on every runtime that serves the protocol.
+import { describe, expect, it } from "vitest";
+import { type ProtocolFixture, protocolClient, uniqueTopic } from "./suite.ts";
+
+/** Polls `check` until it is truthy; fails after a generous deadline. */
+async function eventually<T>(check: () => Promise<T | undefined | null | false>, what: string, deadlineMs = 10_000): Promise<T> {
+  const deadline = Date.now() + deadlineMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export function rulesSuite(fixture: ProtocolFixture): void {
+  const api = protocolClient(fixture);
+
+  describe(`broker rules: ${fixture.name}`, () => {
+    it("refuses a replica the partition does not have with a non-retriable 400", async () => {
+      const topic = uniqueTopic("rules-replica");
+      expect((await api.createTopic(topic)).status).toBe(201);
+      await api.produce(topic, [{ value: "a" }]);
+      const res = await api.json("GET", `/v1/topics/${topic}/partitions/0/records?offset=0&replica=7`);
+      expect(res.status).toBe(400);
+      expect(res.body.error).toMatchObject({ code: "INVALID_REQUEST", retriable: false });
+      expect(res.body.error.message).toMatch(/no replica 7/);
+      // the replica that exists and is in sync still answers
+      const ok = await api.json("GET", `/v1/topics/${topic}/partitions/0/records?offset=0&replica=0`);
+      expect(ok.status).toBe(200);
+      expect(ok.body.records.map((r: { value: string }) => r.value)).toEqual(["a"]);
+    });
+
+    it("stores acks=0 records as the leader would under acks=1, answering before they are written", async () => {
+      const topic = uniqueTopic("rules-acks0");
+      await api.createTopic(topic);
+      const res = await api.produce(topic, [{ key: "k", value: "fire-and-forget" }], { acks: 0 });
+      expect(res.status).toBe(202);
+      expect(res.body.offsets).toEqual([{ partition: 0, offset: null }]);
+      const read = await eventually(async () => {
+        const r = await api.fetchRecords(topic, 0, "offset=0");
+        return r.body.records.length > 0 ? r.body : null;
+      }, "the acks=0 record to be readable");
+      expect(read.records.map((r: { value: string }) => r.value)).toEqual(["fire-and-forget"]);
+    });
+
+    it("matches subscription patterns against whole topic names, and refuses a pattern that is not a regex", async () => {
+      const stem = uniqueTopic("rules-pattern");
+      for (const suffix of ["a", "b", "ab"]) await api.createTopic(`${stem}-${suffix}`, 1);
+      const group = uniqueTopic("rules-pattern-group");
+      const joined = await api.json("POST", `/v1/groups/${group}/heartbeat`, { memberEpoch: 0, pattern: `${stem}-[ab]` });
+      expect(joined.status).toBe(200);
+      const member = joined.body;
+      // assignment can take one more heartbeat to settle; wait for it, then check which topics matched
+      const settled = await eventually(async () => {
+        const r = await api.json("POST", `/v1/groups/${group}/heartbeat`, {
+          memberId: member.memberId,
+          memberEpoch: member.memberEpoch,
+        });
+        member.memberEpoch = r.body.memberEpoch;
+        return r.body.assignment.length === 2 ? r.body : null;
+      }, "the pattern's topics to be assigned");
+      expect(settled.assignment.map((a: { topic: string }) => a.topic).sort()).toEqual([`${stem}-a`, `${stem}-b`]);
+      await api.json("POST", `/v1/groups/${group}/heartbeat`, { memberId: member.memberId, memberEpoch: -1 });
+
+      const bad = await api.json("POST", `/v1/groups/${uniqueTopic("rules-bad")}/heartbeat`, { memberEpoch: 0, pattern: "([" });
+      expect(bad.status).toBe(400);
+      expect(bad.body.error).toMatchObject({ code: "INVALID_REQUEST", retriable: false });
+    });
+
+    it("lists a group from its first commit, forgets it when deleted, and lists it again when it comes back", async () => {
+      const topic = uniqueTopic("rules-groups");
+      await api.createTopic(topic);
+      const group = uniqueTopic("rules-listed");
+      const commit = () => api.json("POST", `/v1/groups/${group}/offsets`, { offsets: [{ topic, partition: 0, offset: 0 }] });
+      const listed = async () =>
+        ((await api.json("GET", "/v1/groups")).body.groups as Array<{ groupId: string } | string>).map((g) =>
+          typeof g === "string" ? g : g.groupId,
+        );
+      expect((await commit()).status).toBeLessThan(300);
+      expect(await listed()).toContain(group);
+      expect((await api.json("DELETE", `/v1/groups/${group}`)).status).toBeLessThan(300);
+      expect(await listed()).not.toContain(group);
+      expect((await commit()).status).toBeLessThan(300);
+      expect(await listed()).toContain(group);
+    });
+  });
+}
