@@ -5,6 +5,8 @@
 // A partition is named by an opaque string (e.g. "orders/0") so one backend instance can hold many
 // partitions (the browser and Node) or exactly one (a partition Durable Object).
 
+import { RillError } from "./errors.ts";
+
 /** One stored record batch: one row, kept byte for byte as appended. */
 export interface StoredBatch {
   baseOffset: number;
@@ -65,6 +67,23 @@ export interface AppendRequest {
   producers: ProducerEntry[];
   /** A new leader epoch boundary to record in the same transaction. */
   epochStart?: EpochStart;
+  /**
+   * A mirrored append (a copy of another log, e.g. a browser's replica of an edge topic): batches
+   * keep the offsets they have upstream, where compaction may have left holes. Each batch must then
+   * start at or after the end of the one before it (the first at or after expectedEndOffset)
+   * instead of exactly there; the holes stay holes.
+   */
+  allowGaps?: boolean;
+  /**
+   * With allowGaps: the log end after the append, when it lies past the last batch's lastOffset + 1
+   * (upstream compaction emptied its tail). Smaller values change nothing; ignored without allowGaps.
+   */
+  endOffset?: number;
+}
+
+export interface ResetOptions {
+  /** Reset only if the log end offset is still this (single-writer guard, as for append). */
+  expectedEndOffset?: number;
 }
 
 export interface CommittedOffset {
@@ -88,8 +107,10 @@ export interface Storage {
   /** The state of a partition; an unknown partition is empty at offset 0. */
   loadPartition(partition: string): Promise<PartitionState>;
   /**
-   * Appends batches (consecutive, starting at expectedEndOffset) and upserts producer entries
-   * atomically. Throws RillError CONCURRENT_APPEND, changing nothing, if the end offset moved.
+   * Appends batches (consecutive, starting at expectedEndOffset; with `allowGaps`, increasing from
+   * there) and upserts producer entries atomically. The new log end is the last batch's
+   * lastOffset + 1 (or `endOffset`, see AppendRequest). Throws RillError CONCURRENT_APPEND,
+   * changing nothing, if the end offset moved or a batch starts before the end of what precedes it.
    */
   append(partition: string, request: AppendRequest): Promise<void>;
   /**
@@ -118,6 +139,13 @@ export interface Storage {
    * lie inside the same range). Compaction rewrites the log this way; offsets stay as they were.
    */
   replace(partition: string, fromOffset: number, toOffset: number, batches: StoredBatch[]): Promise<void>;
+  /**
+   * Atomically deletes every batch, producer entry and epoch of the partition and sets its log
+   * start and log end offsets to `offset`, which may lie below or above the current end (a replica
+   * that jumps past upstream retention, or follows a re-created topic). With expectedEndOffset,
+   * throws RillError CONCURRENT_APPEND, changing nothing, if the end offset moved.
+   */
+  resetTo(partition: string, offset: number, options?: ResetOptions): Promise<void>;
   /** Removes a partition and its producer state entirely. */
   dropPartition(partition: string): Promise<void>;
 
@@ -143,4 +171,34 @@ export interface Storage {
 /** A new, empty partition state. */
 export function emptyPartitionState(): PartitionState {
   return { logStartOffset: 0, logEndOffset: 0, sizeInBytes: 0, timeIndex: -1, producers: [], epochs: [] };
+}
+
+/**
+ * The append guard every backend runs inside its transaction, against its stored log end: checks
+ * expectedEndOffset and the batches' offsets (see Storage.append) and returns the new log end.
+ * Throws RillError CONCURRENT_APPEND; the backend then writes nothing.
+ */
+export function checkAppend(logEndOffset: number, request: AppendRequest): number {
+  if (logEndOffset !== request.expectedEndOffset) {
+    throw new RillError("CONCURRENT_APPEND", `log end offset is ${logEndOffset}, not ${request.expectedEndOffset}`, { logEndOffset });
+  }
+  let end = logEndOffset;
+  for (const b of request.batches) {
+    const fits = request.allowGaps ? b.baseOffset >= end : b.baseOffset === end;
+    if (!fits || b.lastOffset < b.baseOffset) {
+      throw new RillError("CONCURRENT_APPEND", `batch [${b.baseOffset}, ${b.lastOffset}] cannot follow log end ${end}`, {
+        logEndOffset,
+      });
+    }
+    end = b.lastOffset + 1;
+  }
+  return request.allowGaps && request.endOffset !== undefined ? Math.max(end, request.endOffset) : end;
+}
+
+/** The reset guard: checks ResetOptions.expectedEndOffset against the stored log end. */
+export function checkReset(logEndOffset: number, offset: number, options: ResetOptions = {}): void {
+  if (!Number.isSafeInteger(offset) || offset < 0) throw new RillError("INVALID_REQUEST", `cannot reset a log to offset ${offset}`);
+  if (options.expectedEndOffset !== undefined && options.expectedEndOffset !== logEndOffset) {
+    throw new RillError("CONCURRENT_APPEND", `log end offset is ${logEndOffset}, not ${options.expectedEndOffset}`, { logEndOffset });
+  }
 }

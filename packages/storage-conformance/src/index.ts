@@ -2,6 +2,7 @@
 import { describe } from "vitest";
 import type { StorageFixture } from "./fixture.ts";
 import { logCases } from "./log-cases.ts";
+import { mirrorCases } from "./mirror-cases.ts";
 import { propertyCases } from "./property-cases.ts";
 import { storageCases } from "./storage-cases.ts";
 
@@ -12,6 +13,7 @@ export { freshPartition, makeBatch } from "./fixture.ts";
 export function runStorageConformance(fixture: StorageFixture): void {
   describe(`storage conformance: ${fixture.name}`, () => {
     storageCases(fixture);
+    mirrorCases(fixture);
     logCases(fixture);
     propertyCases(fixture);
   });

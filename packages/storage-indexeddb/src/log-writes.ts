@@ -1,8 +1,8 @@
-// The write side of a partition: append, the two truncations, compaction's replace, drop. Each
+// The write side of a partition: append, the two truncations, compaction's replace, reset, drop. Each
 // method is one read-write transaction over exactly the stores it changes, and keeps the partition
 // row's size and offsets in step with the batches in that same transaction.
 
-import { type AppendRequest, type ProducerEntry, RillError, type StoredBatch } from "@rill/core";
+import { type AppendRequest, checkAppend, checkReset, type ProducerEntry, type ResetOptions, type StoredBatch } from "@rill/core";
 import type { KeyRanges } from "./keys.ts";
 import { emptyPartitionRow, fromMetaKey, toRow } from "./rows.ts";
 import type { Db } from "./schema.ts";
@@ -13,6 +13,7 @@ export interface LogWrites {
   truncateHead(partition: string, newStartOffset: number): Promise<void>;
   truncateTail(partition: string, fromOffset: number, producers: ProducerEntry[]): Promise<void>;
   replace(partition: string, fromOffset: number, toOffset: number, batches: StoredBatch[]): Promise<void>;
+  resetTo(partition: string, offset: number, options?: ResetOptions): Promise<void>;
   dropPartition(partition: string): Promise<void>;
 }
 
@@ -23,14 +24,7 @@ export function createLogWrites(db: Db, ranges: KeyRanges): LogWrites {
         const row = (await tx.objectStore("partitions").get(partition)) ?? emptyPartitionRow();
         // checked against the stored end, inside the transaction, so two writers cannot both pass;
         // throwing here aborts the transaction before anything is written
-        if (row.logEndOffset !== request.expectedEndOffset) {
-          throw new RillError("CONCURRENT_APPEND", `log end offset is ${row.logEndOffset}, not ${request.expectedEndOffset}`);
-        }
-        let end = row.logEndOffset;
-        for (const b of request.batches) {
-          if (b.baseOffset !== end) throw new RillError("CONCURRENT_APPEND", `batch starts at ${b.baseOffset}, log ends at ${end}`);
-          end = b.lastOffset + 1;
-        }
+        const end = checkAppend(row.logEndOffset, request);
         const batches = tx.objectStore("batches");
         const producers = tx.objectStore("producers");
         const writes = collectWrites();
@@ -114,6 +108,17 @@ export function createLogWrites(db: Db, ranges: KeyRanges): LogWrites {
         // the log end stays: compaction never changes offsets, even when it empties the tail
         writes.add(tx.objectStore("partitions").put(row, partition));
         await writes.settle();
+      }),
+
+    resetTo: (partition, offset, options) =>
+      inTransaction(db, ["partitions", "batches", "producers"], "readwrite", async (tx) => {
+        const row = (await tx.objectStore("partitions").get(partition)) ?? emptyPartitionRow();
+        checkReset(row.logEndOffset, offset, options);
+        await Promise.all([
+          tx.objectStore("batches").delete(ranges.partition(partition)),
+          tx.objectStore("producers").delete(ranges.partition(partition)),
+          tx.objectStore("partitions").put({ logStartOffset: offset, logEndOffset: offset, sizeInBytes: 0, epochs: [] }, partition),
+        ]);
       }),
 
     dropPartition: (partition) =>

@@ -5,11 +5,12 @@ import {
   type AppendRequest,
   type BatchMeta,
   type CommittedOffset,
+  checkAppend,
+  checkReset,
   type EpochStart,
   emptyPartitionState,
   type PartitionState,
   type ProducerEntry,
-  RillError,
   type Storage,
   type StoredBatch,
   type StoredDocument,
@@ -72,14 +73,7 @@ export function createMemoryStorage(): Storage {
 
     async append(name, request: AppendRequest) {
       const p = partitionOf(name);
-      if (p.logEndOffset !== request.expectedEndOffset) {
-        throw new RillError("CONCURRENT_APPEND", `log end offset is ${p.logEndOffset}, not ${request.expectedEndOffset}`);
-      }
-      let end = p.logEndOffset;
-      for (const b of request.batches) {
-        if (b.baseOffset !== end) throw new RillError("CONCURRENT_APPEND", `batch starts at ${b.baseOffset}, log ends at ${end}`);
-        end = b.lastOffset + 1;
-      }
+      const end = checkAppend(p.logEndOffset, request);
       for (const b of request.batches) {
         p.batches.push({ ...b, bytes: b.bytes.slice() });
         p.sizeInBytes += b.bytes.length;
@@ -155,6 +149,12 @@ export function createMemoryStorage(): Storage {
       merged.sort((a, b) => a.baseOffset - b.baseOffset);
       p.batches = merged;
       p.sizeInBytes = merged.reduce((n, b) => n + b.bytes.length, 0);
+    },
+
+    async resetTo(name, offset, options) {
+      const p = partitionOf(name);
+      checkReset(p.logEndOffset, offset, options);
+      Object.assign(p, { logStartOffset: offset, logEndOffset: offset, sizeInBytes: 0, batches: [], producers: new Map(), epochs: [] });
     },
 
     async dropPartition(name) {

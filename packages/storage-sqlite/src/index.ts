@@ -5,6 +5,8 @@
 import {
   type AppendRequest,
   type BatchMeta,
+  checkAppend,
+  checkReset,
   type EpochStart,
   emptyPartitionState,
   MAX_BATCH_BYTES,
@@ -176,16 +178,11 @@ export function createSqliteStorage(host: SqliteHost): Storage {
     append: (name, request: AppendRequest) =>
       tx(() => {
         const row = partitionRow(name) ?? emptyRow();
-        if (row.log_end !== request.expectedEndOffset) {
-          throw new RillError("CONCURRENT_APPEND", `log end offset is ${row.log_end}, not ${request.expectedEndOffset}`);
-        }
-        let end = row.log_end;
+        const end = checkAppend(row.log_end, request);
         for (const b of request.batches) {
-          if (b.baseOffset !== end) throw new RillError("CONCURRENT_APPEND", `batch starts at ${b.baseOffset}, log ends at ${end}`);
           if (b.bytes.length > MAX_BATCH_BYTES) {
             throw new RillError("MESSAGE_TOO_LARGE", `a ${b.bytes.length}-byte batch exceeds the ${MAX_BATCH_BYTES}-byte row limit`);
           }
-          end = b.lastOffset + 1;
         }
         for (const b of request.batches) {
           insertBatch(name, b);
@@ -200,11 +197,12 @@ export function createSqliteStorage(host: SqliteHost): Storage {
             JSON.stringify(p),
           );
         }
+        // loading derives the end from the last batch; an end past it (a mirror's emptied tail) needs the row
+        const endPastBatches = end !== (request.batches.at(-1)?.lastOffset ?? row.log_end - 1) + 1;
         row.log_end = end;
-        if (request.epochStart) {
-          row.epochs = JSON.stringify([...(JSON.parse(row.epochs) as EpochStart[]), request.epochStart]);
-          savePartition(name, row);
-        } else stage(name, row); // the batch itself records the new end, size and time index
+        if (request.epochStart) row.epochs = JSON.stringify([...(JSON.parse(row.epochs) as EpochStart[]), request.epochStart]);
+        if (request.epochStart || endPastBatches) savePartition(name, row);
+        else stage(name, row); // the batch itself records the new end, size and time index
       }),
 
     read: (name, fromOffset, maxBytes) =>
@@ -317,6 +315,14 @@ export function createSqliteStorage(host: SqliteHost): Storage {
         }
         refreshTotals(name, row);
         savePartition(name, row);
+      }),
+
+    resetTo: (name, offset, options) =>
+      tx(() => {
+        checkReset((partitionRow(name) ?? emptyRow()).log_end, offset, options);
+        sql.exec("DELETE FROM rill_batches WHERE partition = ?", name);
+        sql.exec("DELETE FROM rill_producers WHERE partition = ?", name);
+        savePartition(name, { log_start: offset, log_end: offset, size_bytes: 0, time_index: -1, epochs: "[]" });
       }),
 
     dropPartition: (name) =>
