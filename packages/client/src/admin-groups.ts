@@ -1,8 +1,9 @@
 // Consumer group administration (kafkajs's admin names): list, describe with lag, fetch and reset
 // committed offsets, delete. Resets and deletes work only on groups without members.
 
+import { paths } from "@rill/protocol";
 import type { AssignorName } from "./group-api.ts";
-import { groupPath, type TopicPartitionOffset } from "./group-commits.ts";
+import type { TopicPartitionOffset } from "./group-commits.ts";
 import type { CommittedOffset } from "./group-offsets.ts";
 import type { Transport } from "./transport.ts";
 
@@ -74,10 +75,10 @@ export interface GroupAdmin {
 
 export function createGroupAdmin(transport: Transport): GroupAdmin {
   return {
-    listGroups: () => transport.json<{ groups: GroupListing[] }>({ method: "GET", path: "/v1/groups" }),
-    describeGroup: (groupId) => transport.json<GroupDescription>({ method: "GET", path: groupPath(groupId) }),
+    listGroups: () => transport.json<{ groups: GroupListing[] }>({ method: "GET", path: paths.groups() }),
+    describeGroup: (groupId) => transport.json<GroupDescription>({ method: "GET", path: paths.group(groupId) }),
     async fetchOffsets({ groupId, topics }) {
-      const answer = await transport.json<{ offsets: CommittedOffset[] }>({ method: "GET", path: `${groupPath(groupId)}/offsets` });
+      const answer = await transport.json<{ offsets: CommittedOffset[] }>({ method: "GET", path: paths.groupOffsets(groupId) });
       const byTopic = new Map<string, Array<{ partition: number; offset: number; metadata: string | null }>>();
       for (const t of topics ?? []) byTopic.set(t, []);
       for (const o of answer.offsets) {
@@ -91,13 +92,13 @@ export function createGroupAdmin(transport: Transport): GroupAdmin {
     async resetOffsets({ groupId, topic, partitions, to }) {
       const answer = await transport.json<{ offsets: TopicPartitionOffset[] }>({
         method: "POST",
-        path: `${groupPath(groupId)}/offsets/reset`,
+        path: paths.groupOffsetsReset(groupId),
         json: partitions ? { topic, partitions, to } : { topic, to },
       });
       return answer.offsets;
     },
     async deleteGroups(groupIds) {
-      for (const groupId of groupIds) await transport.json({ method: "DELETE", path: groupPath(groupId) });
+      for (const groupId of groupIds) await transport.json({ method: "DELETE", path: paths.group(groupId) });
     },
   };
 }

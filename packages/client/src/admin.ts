@@ -3,8 +3,9 @@
 // from admin-groups.ts.
 
 import { RillError } from "@rill/core";
+import { paths } from "@rill/protocol";
 import { createGroupAdmin, type GroupAdmin } from "./admin-groups.ts";
-import { type MetadataCache, type TopicDescription, topicPath } from "./metadata.ts";
+import type { MetadataCache, TopicDescription } from "./metadata.ts";
 import { resolveOffset } from "./offsets.ts";
 import type { Transport } from "./transport.ts";
 
@@ -67,11 +68,11 @@ export function createAdmin(deps: AdminDeps): Admin {
   const { transport, metadata } = deps;
 
   async function describeTopic(topic: string): Promise<TopicDescription> {
-    return transport.json<TopicDescription>({ method: "GET", path: topicPath(topic) });
+    return transport.json<TopicDescription>({ method: "GET", path: paths.topic(topic) });
   }
 
   async function listTopics(): Promise<string[]> {
-    const answer = await transport.json<{ topics: Array<{ name: string }> }>({ method: "GET", path: "/v1/topics" });
+    const answer = await transport.json<{ topics: Array<{ name: string }> }>({ method: "GET", path: paths.topics() });
     return answer.topics.map((t) => t.name);
   }
 
@@ -84,7 +85,7 @@ export function createAdmin(deps: AdminDeps): Admin {
         try {
           await transport.json({
             method: "POST",
-            path: "/v1/topics",
+            path: paths.topics(),
             json: { name: t.topic, partitions: t.numPartitions ?? 1, replicationFactor: t.replicationFactor ?? 1, config },
           });
         } catch (error) {
@@ -97,7 +98,7 @@ export function createAdmin(deps: AdminDeps): Admin {
     },
     async deleteTopics({ topics }) {
       for (const topic of topics) {
-        await transport.json({ method: "DELETE", path: topicPath(topic) });
+        await transport.json({ method: "DELETE", path: paths.topic(topic) });
         metadata.invalidate(topic);
       }
     },
@@ -119,7 +120,7 @@ export function createAdmin(deps: AdminDeps): Admin {
       };
     },
     async alterTopicConfig(topic, config) {
-      const answer = await transport.json<TopicDescription>({ method: "PATCH", path: `${topicPath(topic)}/config`, json: { config } });
+      const answer = await transport.json<TopicDescription>({ method: "PATCH", path: paths.topicConfig(topic), json: { config } });
       metadata.invalidate(topic);
       return answer;
     },
@@ -128,7 +129,7 @@ export function createAdmin(deps: AdminDeps): Admin {
       for (const { topic, count } of topicPartitions) {
         const answer = await transport.json<TopicDescription & { warning?: string }>({
           method: "POST",
-          path: `${topicPath(topic)}/partitions`,
+          path: paths.topicPartitions(topic),
           json: { count },
         });
         metadata.invalidate(topic);

@@ -6,15 +6,13 @@
 // no longer decide the position.
 
 import { decodeBatches, type LogRecord, RillError, splitBatches } from "@rill/core";
+import { BATCHES_MEDIA_TYPE, HIGH_WATERMARK_HEADER, LOG_START_OFFSET_HEADER, NEXT_OFFSET_HEADER, paths } from "@rill/protocol";
 import { type TopicPartition, tpKey } from "./assignment.ts";
 import { isRetriable } from "./errors.ts";
-import { topicPath } from "./metadata.ts";
 import { type OffsetResetPolicy, resolveOffset, type SeekTarget } from "./offsets.ts";
 import { backoff, type ResolvedRetry, sleep } from "./retry.ts";
 import { createNotifier } from "./signals.ts";
 import type { Transport } from "./transport.ts";
-
-export const BATCHES_MEDIA_TYPE = "application/vnd.rill.batches";
 
 export interface FetcherOptions {
   transport: Transport;
@@ -145,7 +143,7 @@ export function createFetcher(options: FetcherOptions): Fetcher {
     const generation = state.generation;
     const result = await transport.request({
       method: "GET",
-      path: `${topicPath(state.tp.topic)}/partitions/${state.tp.partition}/records`,
+      path: paths.partitionRecords(state.tp.topic, state.tp.partition),
       query: { offset, maxBytes: options.maxPartitionBytes, maxWaitMs: options.maxWaitMs, minBytes: options.minBytes },
       accept: BATCHES_MEDIA_TYPE,
       waitMs: options.maxWaitMs,
@@ -154,10 +152,10 @@ export function createFetcher(options: FetcherOptions): Fetcher {
     });
     if (generation !== state.generation || signal.aborted) return;
     const header = (name: string, fallback: number) => Number(result.headers.get(name) ?? fallback);
-    const highWatermark = header("rill-high-watermark", -1);
-    const nextOffset = header("rill-next-offset", offset);
+    const highWatermark = header(HIGH_WATERMARK_HEADER, -1);
+    const nextOffset = header(NEXT_OFFSET_HEADER, offset);
     state.highWatermark = highWatermark;
-    state.logStartOffset = header("rill-log-start-offset", state.logStartOffset);
+    state.logStartOffset = header(LOG_START_OFFSET_HEADER, state.logStartOffset);
     const batches = result.body.length > 0 ? splitBatches(result.body).map((b) => b.bytes) : [];
     // a stored batch may begin before the offset asked for: skip its earlier records
     const records = decodeBatches(batches).filter((r) => r.offset >= offset && (highWatermark < 0 || r.offset < highWatermark));

@@ -4,6 +4,7 @@
 // retry leaves out the partitions a newer commit has superseded since.
 
 import { RillError } from "@rill/core";
+import { paths } from "@rill/protocol";
 import { type TopicPartition, tpKey } from "./assignment.ts";
 import { isRetriable } from "./errors.ts";
 import { backoff, type ResolvedRetry, sleep } from "./retry.ts";
@@ -43,8 +44,6 @@ interface Entry {
   incarnation: number;
   waiters: Waiter[];
 }
-
-export const groupPath = (groupId: string) => `/v1/groups/${encodeURIComponent(groupId)}`;
 
 export function createOffsetCommitter(options: {
   transport: Transport;
@@ -96,7 +95,7 @@ export function createOffsetCommitter(options: {
       try {
         await transport.json({
           method: "POST",
-          path: `${groupPath(options.groupId)}/offsets`,
+          path: paths.groupOffsets(options.groupId),
           json: {
             memberId,
             memberEpoch,

@@ -7,10 +7,10 @@
 // Fenced or forgotten members lose their partitions without committing, and join again.
 
 import { isRillError, RillError } from "@rill/core";
+import { paths } from "@rill/protocol";
 import { type AssignmentListener, type AssignmentSource, type TopicPartition, tpKey } from "./assignment.ts";
 import { isRetriable } from "./errors.ts";
 import type { GroupMetadata, GroupOptions, RebalanceListener, Subscription } from "./group-api.ts";
-import { groupPath } from "./group-commits.ts";
 import { createGroupOffsets, type GroupOffsets } from "./group-offsets.ts";
 import { backoff, type ResolvedRetry, sleep } from "./retry.ts";
 import { deferred } from "./signals.ts";
@@ -170,7 +170,7 @@ export function createGroupMembership(options: GroupMembershipOptions): GroupMem
       try {
         answer = await transport.json<HeartbeatAnswer>({
           method: "POST",
-          path: `${groupPath(groupId)}/heartbeat`,
+          path: paths.groupHeartbeat(groupId),
           json: body,
           waitMs,
           signal: controller.signal,
@@ -246,7 +246,7 @@ export function createGroupMembership(options: GroupMembershipOptions): GroupMem
         await transport
           .json({
             method: "POST",
-            path: `${groupPath(groupId)}/heartbeat`,
+            path: paths.groupHeartbeat(groupId),
             json: { memberId, memberEpoch: instanceId ? -2 : -1 },
             timeoutMs: LEAVE_TIMEOUT_MS,
           })

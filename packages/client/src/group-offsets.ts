@@ -3,8 +3,9 @@
 // consumer), auto-commit on an interval, and commits on demand. Shared by group membership
 // (subscribe) and by a standalone consumer with a groupId (assign), which commits as nobody.
 
+import { paths } from "@rill/protocol";
 import { type TopicPartition, tpKey } from "./assignment.ts";
-import { type CommitIdentity, createOffsetCommitter, groupPath, type TopicPartitionOffset } from "./group-commits.ts";
+import { type CommitIdentity, createOffsetCommitter, type TopicPartitionOffset } from "./group-commits.ts";
 import type { ResolvedRetry } from "./retry.ts";
 import type { Transport } from "./transport.ts";
 
@@ -52,7 +53,7 @@ export function createGroupOffsets(options: GroupOffsetsOptions): GroupOffsets {
   let timer: ReturnType<typeof setInterval> | undefined;
 
   async function committed(partitions?: readonly TopicPartition[]): Promise<CommittedOffset[]> {
-    const answer = await transport.json<{ offsets: CommittedOffset[] }>({ method: "GET", path: `${groupPath(groupId)}/offsets` });
+    const answer = await transport.json<{ offsets: CommittedOffset[] }>({ method: "GET", path: paths.groupOffsets(groupId) });
     const wanted = partitions && new Set(partitions.map(tpKey));
     return answer.offsets.filter((o) => !wanted || wanted.has(tpKey(o)));
   }

@@ -3,6 +3,7 @@
 // broker answers that the cache is wrong (unknown topic or partition, not the leader).
 
 import type { ErrorCode } from "@rill/core";
+import { paths } from "@rill/protocol";
 import { untilAborted } from "./signals.ts";
 import type { Transport } from "./transport.ts";
 
@@ -40,8 +41,6 @@ export interface MetadataCache {
   noteError(name: string, code: ErrorCode): void;
 }
 
-export const topicPath = (topic: string) => `/v1/topics/${encodeURIComponent(topic)}`;
-
 /** Errors after which metadata is refreshed before the next attempt. */
 const STALE_METADATA_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   "UNKNOWN_TOPIC_OR_PARTITION",
@@ -59,7 +58,7 @@ export function createMetadataCache(transport: Transport, maxAgeMs = 300_000): M
       const hit = entries.get(name);
       if (hit && Date.now() - hit.at < maxAgeMs) return untilAborted(hit.value, signal);
       // callers share one lookup, so no caller's signal may cancel it for the others
-      const value = transport.json<TopicDescription>({ method: "GET", path: topicPath(name) });
+      const value = transport.json<TopicDescription>({ method: "GET", path: paths.topic(name) });
       const entry: { at: number; value: Promise<TopicDescription>; resolved?: TopicDescription } = { at: Date.now(), value };
       entries.set(name, entry);
       // a failed lookup is not cached: the next caller asks again

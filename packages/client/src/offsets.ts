@@ -1,8 +1,8 @@
 // Where a consumer starts: an offset, either end of the log, or a point in time, resolved through
 // GET /v1/topics/:t/partitions/:p/offsets?at=earliest|latest|<ms>.
 
+import { paths } from "@rill/protocol";
 import type { TopicPartition } from "./assignment.ts";
-import { topicPath } from "./metadata.ts";
 import type { Transport } from "./transport.ts";
 
 /** An offset, the log's ends, or the first offset whose record is at or after a time (ms). */
@@ -16,7 +16,7 @@ export async function resolveOffset(transport: Transport, tp: TopicPartition, ta
   const at = typeof target === "string" ? target : String(target.timestamp);
   const answer = await transport.json<{ offset: number }>({
     method: "GET",
-    path: `${topicPath(tp.topic)}/partitions/${tp.partition}/offsets`,
+    path: paths.partitionOffsets(tp.topic, tp.partition),
     query: { at },
     signal,
   });

@@ -3,9 +3,9 @@
 // order and, by default, makes retries idempotent. send() resolves once its records are acknowledged.
 
 import { type CompressionType, createStickyPartitioner, RillError, type StickyPartitioner } from "@rill/core";
+import { paths } from "@rill/protocol";
 import { createBufferPool } from "./buffer-pool.ts";
 import type { MetadataCache } from "./metadata.ts";
-import { topicPath } from "./metadata.ts";
 import { type AppendAnswer, createPartitionSender, type PartitionSender, type ProducerIdentity } from "./partition-sender.ts";
 import { defaultPartitioner, type Partitioner } from "./partitioner.ts";
 import { type Acks, createAccumulator, type ProducerBatch, type RecordMetadata, type SendOutcome } from "./producer-batches.ts";
@@ -118,7 +118,8 @@ export function createProducer<K = MessageData, V = MessageData>(deps: ProducerD
   // though they prepare concurrently: each waits for the previous one's turn to end
   let admission: Promise<void> = Promise.resolve();
 
-  const initProducer = () => withRetry(retry, () => transport.json<ProducerIdentity>({ method: "POST", path: "/v1/producers", json: {} }));
+  const initProducer = () =>
+    withRetry(retry, () => transport.json<ProducerIdentity>({ method: "POST", path: paths.producers(), json: {} }));
 
   function sharedIdentity(): Promise<ProducerIdentity> {
     identity ??= initProducer().catch((error) => {
@@ -131,7 +132,7 @@ export function createProducer<K = MessageData, V = MessageData>(deps: ProducerD
   async function post(batch: ProducerBatch, bytes: Uint8Array) {
     const spec = {
       method: "POST" as const,
-      path: `${topicPath(batch.topic)}/partitions/${batch.partition}/batches`,
+      path: paths.batches(batch.topic, batch.partition),
       query: { acks: batch.acks === -1 ? "all" : batch.acks },
       bytes,
     };

@@ -4,6 +4,7 @@
 // AbortSignal cancels it and rejects with the signal's reason, as fetch itself does.
 
 import { RillError } from "@rill/core";
+import { CLIENT_ID_HEADER, JSON_MEDIA_TYPE, OCTET_STREAM_MEDIA_TYPE } from "@rill/protocol";
 import { abortReason, errorFromBody, throwIfAborted } from "./errors.ts";
 
 /** The fetch a transport uses: the global one, an in-process app's, or workerd's SELF.fetch. */
@@ -80,7 +81,7 @@ export function createTransport(options: TransportOptions): Transport {
   const doFetch: FetchLike = options.fetch ?? ((input, init) => fetch(input, init));
   const timeoutMs = options.requestTimeoutMs ?? 30_000;
   const baseHeaders: Record<string, string> = {};
-  if (options.clientId) baseHeaders["rill-client-id"] = options.clientId;
+  if (options.clientId) baseHeaders[CLIENT_ID_HEADER] = options.clientId;
   if (options.auth && "bearer" in options.auth) baseHeaders.authorization = `Bearer ${options.auth.bearer}`;
   if (options.auth && "headers" in options.auth) Object.assign(baseHeaders, options.auth.headers);
   let current = 0;
@@ -90,10 +91,10 @@ export function createTransport(options: TransportOptions): Transport {
     const headers: Record<string, string> = { ...baseHeaders };
     let body: BodyInit | undefined;
     if (spec.json !== undefined) {
-      headers["content-type"] = "application/json";
+      headers["content-type"] = JSON_MEDIA_TYPE;
       body = JSON.stringify(spec.json);
     } else if (spec.bytes) {
-      headers["content-type"] = "application/octet-stream";
+      headers["content-type"] = OCTET_STREAM_MEDIA_TYPE;
       body = spec.bytes as Uint8Array<ArrayBuffer>;
     }
     if (spec.accept) headers.accept = spec.accept;

@@ -51,8 +51,6 @@ export const initProducerBody = z
   .object({ transactionalId: z.string().min(1).max(1024).optional().describe("Same id again bumps the epoch and fences the old producer") })
   .strict();
 
-export type ProduceBody = z.infer<typeof produceBody>;
-
 const topicPartitionsList = z.array(z.object({ topic: z.string(), partitions: z.array(z.number().int().min(0)) }).strict());
 
 export const heartbeatBody = z
@@ -109,3 +107,12 @@ export const resetOffsetsBody = z
     ]),
   })
   .strict();
+
+export type CreateTopicBody = z.input<typeof createTopicBody>;
+export type AlterConfigBody = z.input<typeof alterConfigBody>;
+export type AddPartitionsBody = z.input<typeof addPartitionsBody>;
+export type ProduceBody = z.input<typeof produceBody>;
+export type InitProducerBody = z.input<typeof initProducerBody>;
+export type HeartbeatBody = z.input<typeof heartbeatBody>;
+export type CommitBody = z.input<typeof commitBody>;
+export type ResetOffsetsBody = z.input<typeof resetOffsetsBody>;

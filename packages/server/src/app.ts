@@ -1,6 +1,8 @@
 // createHttpApp: the HTTP protocol of Rill as one Hono app, the same in every runtime.
 
 import { RillError } from "@rill/core";
+import { EXPOSED_HEADERS, ROUTES } from "@rill/protocol";
+import { initProducerBody } from "@rill/protocol/operations";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
@@ -13,7 +15,6 @@ import { fetchRoutes } from "./routes/fetch.ts";
 import { groupRoutes } from "./routes/groups.ts";
 import { produceRoutes } from "./routes/produce.ts";
 import { topicRoutes } from "./routes/topics.ts";
-import { initProducerBody } from "./schemas.ts";
 
 export interface HttpAppOptions {
   /** Largest request body accepted (default 8 MiB). */
@@ -52,7 +53,7 @@ export function createHttpApp(broker: Broker, options: HttpAppOptions = {}): Hon
     "*",
     cors({
       origin: options.corsOrigin ?? "*",
-      exposeHeaders: ["Rill-Next-Offset", "Rill-High-Watermark", "Rill-Log-Start-Offset"],
+      exposeHeaders: EXPOSED_HEADERS,
       // binary produce and the client's headers need a preflight: let browsers keep its answer
       maxAge: 7200,
     }),
@@ -68,13 +69,13 @@ export function createHttpApp(broker: Broker, options: HttpAppOptions = {}): Hon
     }),
   );
 
-  app.get("/healthz", (c) => c.json({ status: "ok" }));
-  app.get("/v1/openapi.json", (c) => c.json(openApiDocument()));
-  app.route("/v1/topics", topicRoutes(broker));
-  app.route("/v1/topics", produceRoutes(broker));
-  app.route("/v1/topics", fetchRoutes(broker));
-  app.route("/v1/groups", groupRoutes(broker));
-  app.post("/v1/producers", async (c) => {
+  app.get(ROUTES.health, (c) => c.json({ status: "ok" }));
+  app.get(ROUTES.openApi, (c) => c.json(openApiDocument()));
+  app.route(ROUTES.topics, topicRoutes(broker));
+  app.route(ROUTES.topics, produceRoutes(broker));
+  app.route(ROUTES.topics, fetchRoutes(broker));
+  app.route(ROUTES.groups, groupRoutes(broker));
+  app.post(ROUTES.producers, async (c) => {
     const body = await jsonBody(c, initProducerBody);
     return c.json(await broker.initProducer(body.transactionalId));
   });

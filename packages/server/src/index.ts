@@ -6,5 +6,5 @@ export { errorBody, errorResponse } from "./http-errors.ts";
 export { createLocalBroker, type LocalBroker, type LocalBrokerOptions } from "./local-broker.ts";
 export { openApiDocument } from "./openapi.ts";
 export { type JsonRecord, toJsonRecord, toRecordInput } from "./records-json.ts";
-export { BATCHES_MEDIA_TYPE, jsonFetchAnswer } from "./routes/fetch.ts";
+export { jsonFetchAnswer } from "./routes/fetch.ts";
 export { parseAcks, partitionRef } from "./routes/produce.ts";

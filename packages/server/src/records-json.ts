@@ -3,8 +3,8 @@
 // `"encoding": "base64"`, so one binary record never makes a topic unreadable as text.
 
 import { decodeBase64, decodeUtf8, encodeBase64, encodeUtf8, type LogRecord, type RecordHeader, type RecordInput } from "@rill/core";
+import type { produceRecord } from "@rill/protocol/operations";
 import type { z } from "zod";
-import type { produceRecord } from "./schemas.ts";
 
 export type Encoding = "utf8" | "base64";
 

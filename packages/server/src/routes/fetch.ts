@@ -7,6 +7,7 @@
 //   GET /v1/topics/:topic/partitions/:p/offsets?at=earliest|latest|<ms> -> {offset, timestamp}
 
 import { concatBytes, decodeBatches, type FetchRequest, type OffsetSpec, type ReadResult } from "@rill/core";
+import { BATCHES_MEDIA_TYPE, HIGH_WATERMARK_HEADER, LOG_START_OFFSET_HEADER, NEXT_OFFSET_HEADER } from "@rill/protocol";
 import { type Context, Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { Broker, PartitionRef } from "../broker.ts";
@@ -17,7 +18,6 @@ import { partitionRef } from "./produce.ts";
 export const MAX_FETCH_BYTES = 8 * 1024 * 1024;
 export const MAX_WAIT_MS = 60_000;
 const SSE_POLL_MS = 15_000;
-export const BATCHES_MEDIA_TYPE = "application/vnd.rill.batches";
 
 function encodingOf(c: Context): Encoding {
   const encoding = c.req.query("encoding") ?? "utf8";
@@ -89,9 +89,9 @@ export function fetchRoutes(broker: Broker): Hono {
     if (wantsBinary(c)) {
       return c.body(concatBytes(result.batches.map((b) => b.bytes)) as Uint8Array<ArrayBuffer>, 200, {
         "content-type": BATCHES_MEDIA_TYPE,
-        "rill-next-offset": String(result.nextOffset),
-        "rill-high-watermark": String(result.highWatermark),
-        "rill-log-start-offset": String(result.logStartOffset),
+        [NEXT_OFFSET_HEADER]: String(result.nextOffset),
+        [HIGH_WATERMARK_HEADER]: String(result.highWatermark),
+        [LOG_START_OFFSET_HEADER]: String(result.logStartOffset),
       });
     }
     return c.json(jsonFetchAnswer(result, request.offset, encoding));

@@ -9,10 +9,10 @@
 //   DELETE /v1/groups/:group                 (empty groups only)
 
 import { type CommittedOffset, RillError } from "@rill/core";
+import { commitBody, heartbeatBody, resetOffsetsBody } from "@rill/protocol/operations";
 import { Hono } from "hono";
 import type { Broker } from "../broker.ts";
 import { jsonBody } from "../request.ts";
-import { commitBody, heartbeatBody, resetOffsetsBody } from "../schemas.ts";
 import { partitionRef } from "./produce.ts";
 
 /** Group ids: 1..255 visible characters without slashes, so they fit a path and a Durable Object name. */

@@ -17,12 +17,13 @@ import {
   type StickyPartitioner,
   type TopicMetadata,
 } from "@rill/core";
+import { BATCHES_MEDIA_TYPE, OCTET_STREAM_MEDIA_TYPE } from "@rill/protocol";
+import { produceBody } from "@rill/protocol/operations";
 import { type Context, Hono } from "hono";
 import type { Acks, Broker, PartitionRef } from "../broker.ts";
 import { errorBody } from "../http-errors.ts";
 import { toRecordInput } from "../records-json.ts";
 import { intParam, invalid, jsonBody, requireContentType } from "../request.ts";
-import { produceBody } from "../schemas.ts";
 
 export function parseAcks(value: string | number | undefined): Acks {
   if (value === undefined) return -1;
@@ -135,7 +136,7 @@ export function produceRoutes(broker: Broker): Hono {
   });
 
   app.post("/:topic/partitions/:partition/batches", async (c) => {
-    requireContentType(c, "application/octet-stream", "application/vnd.rill.batches");
+    requireContentType(c, OCTET_STREAM_MEDIA_TYPE, BATCHES_MEDIA_TYPE);
     const acks = parseAcks(c.req.query("acks"));
     const topic = await broker.topic(c.req.param("topic"));
     const ref = partitionRef(topic, intParam(c.req.param("partition"), "partition"));

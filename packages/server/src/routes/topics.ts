@@ -7,10 +7,10 @@
 //   DELETE /v1/topics/:topic               -> {deleted}
 
 import { resolveTopicConfig, type TopicMetadata, topicConfigToStrings } from "@rill/core";
+import { addPartitionsBody, alterConfigBody, createTopicBody } from "@rill/protocol/operations";
 import { Hono } from "hono";
 import type { Broker } from "../broker.ts";
 import { jsonBody } from "../request.ts";
-import { addPartitionsBody, alterConfigBody, createTopicBody } from "../schemas.ts";
 
 export function summary(t: TopicMetadata) {
   return { name: t.name, topicId: t.topicId, partitions: t.partitions.length, replicationFactor: t.replicationFactor };

@@ -1,0 +1,16 @@
+// @rill/protocol: Rill's HTTP contract, defined once for the server and every client: paths, media
+// types and header names here (no dependencies), body schemas and the list of operations in
+// "@rill/protocol/operations" (zod), which the server validates with and documents from.
+export * from "./headers.ts";
+export * from "./media-types.ts";
+export * from "./paths.ts";
+export type {
+  AddPartitionsBody,
+  AlterConfigBody,
+  CommitBody,
+  CreateTopicBody,
+  HeartbeatBody,
+  InitProducerBody,
+  ProduceBody,
+  ResetOffsetsBody,
+} from "./schemas.ts";

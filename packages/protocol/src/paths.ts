@@ -1,0 +1,49 @@
+// Paths of the protocol. Route templates (Hono's `:param` form) for servers, and builders that
+// encode names for clients; both come from the same strings.
+
+const seg = encodeURIComponent;
+
+/** Route templates, exactly as served. */
+export const ROUTES = {
+  health: "/healthz",
+  openApi: "/v1/openapi.json",
+  topics: "/v1/topics",
+  topic: "/v1/topics/:topic",
+  topicConfig: "/v1/topics/:topic/config",
+  topicPartitions: "/v1/topics/:topic/partitions",
+  records: "/v1/topics/:topic/records",
+  batches: "/v1/topics/:topic/partitions/:partition/batches",
+  partitionRecords: "/v1/topics/:topic/partitions/:partition/records",
+  partitionOffsets: "/v1/topics/:topic/partitions/:partition/offsets",
+  producers: "/v1/producers",
+  groups: "/v1/groups",
+  group: "/v1/groups/:group",
+  groupHeartbeat: "/v1/groups/:group/heartbeat",
+  groupOffsets: "/v1/groups/:group/offsets",
+  groupOffsetsReset: "/v1/groups/:group/offsets/reset",
+} as const;
+
+export type RouteName = keyof typeof ROUTES;
+
+/** Path builders: the same routes with their parameters filled in and encoded. */
+export const paths = {
+  topics: () => ROUTES.topics,
+  topic: (topic: string) => `/v1/topics/${seg(topic)}`,
+  topicConfig: (topic: string) => `/v1/topics/${seg(topic)}/config`,
+  topicPartitions: (topic: string) => `/v1/topics/${seg(topic)}/partitions`,
+  records: (topic: string) => `/v1/topics/${seg(topic)}/records`,
+  batches: (topic: string, partition: number) => `/v1/topics/${seg(topic)}/partitions/${partition}/batches`,
+  partitionRecords: (topic: string, partition: number) => `/v1/topics/${seg(topic)}/partitions/${partition}/records`,
+  partitionOffsets: (topic: string, partition: number) => `/v1/topics/${seg(topic)}/partitions/${partition}/offsets`,
+  producers: () => ROUTES.producers,
+  groups: () => ROUTES.groups,
+  group: (group: string) => `/v1/groups/${seg(group)}`,
+  groupHeartbeat: (group: string) => `/v1/groups/${seg(group)}/heartbeat`,
+  groupOffsets: (group: string) => `/v1/groups/${seg(group)}/offsets`,
+  groupOffsetsReset: (group: string) => `/v1/groups/${seg(group)}/offsets/reset`,
+};
+
+/** A route template in OpenAPI's `{param}` form. */
+export function openApiPath(route: string): string {
+  return route.replace(/:(\w+)/g, "{$1}");
+}
