@@ -1,0 +1,121 @@
+// createBrowserBroker: the page's handle on the local broker. It starts (or joins) the worker that
+// serves the database, says hello, and gives the page a fetch and @rill/client clients that speak
+// to it as to any broker.
+
+import { type Client, type ClientOptions, createClient } from "@rill/client";
+import { type ErrorCode, isErrorCode, RillError } from "@rill/core";
+import { proxy, type Remote, releaseProxy, wrap } from "comlink";
+import { randomId } from "./changes.ts";
+import type { NodeStatus } from "./host-node.ts";
+import type { NodeApi } from "./node-api.ts";
+import { type BrowserFetch, createPageFetch, LOCAL_BROKER_URL } from "./page-fetch.ts";
+import { createPageStatus, type StatusListener } from "./page-status.ts";
+import type { BrowserBrokerStatus, HostMode } from "./status.ts";
+
+export interface BrowserBrokerOptions {
+  /** The IndexedDB database name; also names the worker, its locks and its channel. */
+  name: string;
+  /**
+   * Starts the worker that runs "@rill/browser/worker" (`startBrokerHost()`), given the mode:
+   * a SharedWorker in "shared" mode, a Worker in "dedicated" mode. Default: the package's own entry.
+   */
+  worker?: (mode: HostMode) => SharedWorker | Worker;
+  /** "shared" (default where SharedWorker exists) or "dedicated" (one worker per tab, elected with Web Locks). */
+  mode?: HostMode;
+}
+
+export interface BrowserBroker {
+  /** A @rill/client client whose broker is the local one; the whole client API works unchanged. */
+  client(options?: Omit<ClientOptions, "brokers" | "fetch">): Client;
+  /** fetch for the local broker's HTTP API; paths ("/v1/topics") or URLs under http://rill.local. */
+  readonly fetch: BrowserFetch;
+  /** The latest status (host, storage, errors). */
+  status(): BrowserBrokerStatus;
+  /** Calls `listener` on changes (at most 4 times a second); returns the unsubscribe function. */
+  subscribe(listener: StatusListener): () => void;
+  /** Asks the browser to keep this origin's storage (navigator.storage.persist()); true if it will. */
+  requestPersistence(): Promise<boolean>;
+  /** Leaves the worker: this page's requests end. Other tabs keep the database. */
+  close(): Promise<void>;
+}
+
+function defaultWorker(mode: HostMode, name: string): SharedWorker | Worker {
+  return mode === "shared"
+    ? new SharedWorker(new URL("./worker-entry.ts", import.meta.url), { type: "module", name: `rill:${name}` })
+    : new Worker(new URL("./worker-entry.ts", import.meta.url), { type: "module", name: `rill:${name}` });
+}
+
+/** Holds a Web Lock for the page's life, so its worker learns when the page is gone. */
+async function holdTabLock(name: string, pageId: string): Promise<{ name: string | null; release(): void }> {
+  const locks = globalThis.navigator?.locks;
+  if (!locks) return { name: null, release: () => undefined };
+  const lockName = `rill:${name}:tab:${pageId}`;
+  let release: () => void = () => undefined;
+  await new Promise<void>((granted) => {
+    locks
+      .request(lockName, () => {
+        granted();
+        return new Promise<void>((resolve) => {
+          release = resolve;
+        });
+      })
+      .catch(() => undefined);
+  });
+  return { name: lockName, release: () => release() };
+}
+
+/** Starts (or joins) the local broker for database `options.name`. */
+export async function createBrowserBroker(options: BrowserBrokerOptions): Promise<BrowserBroker> {
+  const mode: HostMode = options.mode ?? (typeof SharedWorker === "function" ? "shared" : "dedicated");
+  if (mode === "shared" && typeof SharedWorker !== "function") {
+    throw new RillError("INVALID_REQUEST", 'this browser has no SharedWorker: use mode "dedicated"');
+  }
+  const worker = options.worker ? options.worker(mode) : defaultWorker(mode, options.name);
+  const endpoint = "port" in worker ? worker.port : worker;
+  const api: Remote<NodeApi> = wrap<NodeApi>(endpoint);
+  const pageId = randomId();
+  let counter = 0;
+  const tabLock = await holdTabLock(options.name, pageId);
+
+  let status: ReturnType<typeof createPageStatus> | undefined;
+  const onStatus = proxy((next: NodeStatus) => status?.update(next));
+  const visible = () => globalThis.document?.visibilityState !== "hidden";
+  const answer = await api.hello({ name: options.name, pageId, tabLock: tabLock.name, visible: visible(), mode }, onStatus);
+  if (!answer.ok) {
+    tabLock.release();
+    api[releaseProxy]();
+    if ("terminate" in worker) worker.terminate();
+    const code: ErrorCode = isErrorCode(answer.error.code) ? answer.error.code : "UNKNOWN_SERVER_ERROR";
+    throw new RillError(code, answer.error.message, answer.error.details);
+  }
+  status = createPageStatus(answer.status);
+  void status.refresh();
+  const onVisibility = () => void Promise.resolve(api.visibility(visible())).catch(() => undefined);
+  globalThis.document?.addEventListener("visibilitychange", onVisibility);
+
+  const fetch = createPageFetch(api, () => `${pageId}:${++counter}`);
+  let closed = false;
+
+  return {
+    client: (clientOptions = {}) => createClient({ ...clientOptions, brokers: [LOCAL_BROKER_URL], fetch }),
+    fetch,
+    status: () => (status as NonNullable<typeof status>).current(),
+    subscribe: (listener) => (status as NonNullable<typeof status>).subscribe(listener),
+    async requestPersistence() {
+      const granted = (await globalThis.navigator?.storage?.persist?.().catch(() => false)) ?? false;
+      await status?.refresh();
+      return granted;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      globalThis.document?.removeEventListener("visibilitychange", onVisibility);
+      await Promise.resolve(api.goodbye()).catch(() => undefined);
+      status?.close();
+      tabLock.release();
+      api[releaseProxy]();
+      if ("terminate" in worker) worker.terminate();
+      else worker.port.close();
+    },
+  };
+}

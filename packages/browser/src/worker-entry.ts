@@ -1,0 +1,4 @@
+// The default worker script of createBrowserBroker: serves whichever database its first page names.
+import { startBrokerHost } from "./worker.ts";
+
+startBrokerHost();
