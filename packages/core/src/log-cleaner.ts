@@ -1,6 +1,7 @@
 // Retention and compaction (Kafka's LogCleaner and retention checks), run from a timer or alarm.
-// Both run with appends excluded, touch only committed data (below the high watermark), never move
-// the log start backwards, and keep every surviving record at its original offset.
+// Both run with appends excluded, touch only committed data (below the high watermark) and nothing
+// at or above an optional floor (an upload cursor), never move the log start backwards, and keep
+// every surviving record at its original offset.
 
 import { RillError } from "./errors.ts";
 import type { PartitionLog } from "./partition-log.ts";
@@ -12,17 +13,39 @@ import type { StoredBatch } from "./storage.ts";
 const SCAN_PAGE = 512;
 const READ_CHUNK_BYTES = 4 * 1024 * 1024;
 
+/** An offset, or a function reading it when the cleaner runs (e.g. an upload cursor kept in storage). */
+export type FloorOffset = number | (() => number | Promise<number>);
+
+export interface CleanerOptions {
+  /**
+   * Nothing at or above this offset is deleted or rewritten: a batch is cleaned only when it lies
+   * wholly below it. A browser outbox passes its upload cursor, so records not yet uploaded
+   * survive retention.ms and compaction. Default: no floor.
+   */
+  floorOffset?: FloorOffset;
+}
+
+async function cleaningLimit(highWatermark: number, options: CleanerOptions): Promise<number> {
+  const floor = typeof options.floorOffset === "function" ? await options.floorOffset() : options.floorOffset;
+  if (floor === undefined) return highWatermark;
+  if (typeof floor !== "number" || Number.isNaN(floor)) throw new RillError("INVALID_REQUEST", `cleaning floor ${floor} is not an offset`);
+  return Math.min(highWatermark, floor);
+}
+
 export interface RetentionResult {
   deletedBatches: number;
   logStartOffset: number;
 }
 
-/** Deletes whole batches from the head that are past retention.ms or beyond retention.bytes. */
-export function enforceRetention(log: PartitionLog): Promise<RetentionResult> {
+/**
+ * Deletes whole batches from the head that are past retention.ms or beyond retention.bytes, up to
+ * the high watermark and `options.floorOffset`.
+ */
+export function enforceRetention(log: PartitionLog, options: CleanerOptions = {}): Promise<RetentionResult> {
   return log.exclusive(async (s) => {
     const cfg = log.config();
     if (!cfg["cleanup.policy"].includes("delete")) return { deletedBatches: 0, logStartOffset: s.logStartOffset };
-    const { highWatermark } = await log.state();
+    const limit = await cleaningLimit((await log.state()).highWatermark, options);
     const expiredBefore = cfg["retention.ms"] >= 0 ? log.now() - cfg["retention.ms"] : Number.NEGATIVE_INFINITY;
     const maxBytes = cfg["retention.bytes"];
     let newStart = s.logStartOffset;
@@ -31,7 +54,7 @@ export function enforceRetention(log: PartitionLog): Promise<RetentionResult> {
     scanning: for (;;) {
       const page = await log.storage.scan(log.partition, newStart, SCAN_PAGE);
       for (const batch of page) {
-        if (batch.lastOffset >= highWatermark) break scanning;
+        if (batch.lastOffset >= limit) break scanning;
         const expired = batch.timeIndex < expiredBefore;
         const oversize = maxBytes >= 0 && size - batch.sizeInBytes >= maxBytes;
         if (!expired && !oversize) break scanning;
@@ -79,26 +102,31 @@ function keyString(key: Uint8Array): string {
   return s;
 }
 
-async function* committedBatches(log: PartitionLog, from: number, highWatermark: number): AsyncGenerator<StoredBatch> {
+/** Batches from `from` that lie wholly below `below` (the high watermark, or a lower floor). */
+async function* committedBatches(log: PartitionLog, from: number, below: number): AsyncGenerator<StoredBatch> {
   let next = from;
-  while (next < highWatermark) {
+  while (next < below) {
     const chunk = await log.storage.read(log.partition, next, READ_CHUNK_BYTES);
     if (chunk.length === 0) return;
     for (const b of chunk) {
-      if (b.lastOffset >= highWatermark) return;
+      if (b.lastOffset >= below) return;
       yield b;
       next = b.lastOffset + 1;
     }
   }
 }
 
-/** Keeps the latest record per key; drops tombstones older than delete.retention.ms. */
-export function compactLog(log: PartitionLog): Promise<CompactionResult> {
+/**
+ * Keeps the latest record per key; drops tombstones older than delete.retention.ms. Only batches
+ * wholly below `options.floorOffset` are rewritten (records above it still count as the latest).
+ */
+export function compactLog(log: PartitionLog, options: CleanerOptions = {}): Promise<CompactionResult> {
   return log.exclusive(async (s) => {
     const result: CompactionResult = { batchesRewritten: 0, batchesRemoved: 0, recordsRemoved: 0 };
     const cfg = log.config();
     if (!cfg["cleanup.policy"].includes("compact")) return result;
     const { highWatermark } = await log.state();
+    const limit = await cleaningLimit(highWatermark, options);
     const now = log.now();
     const latest = new Map<string, number>();
     for await (const b of committedBatches(log, s.logStartOffset, highWatermark)) {
@@ -108,7 +136,7 @@ export function compactLog(log: PartitionLog): Promise<CompactionResult> {
     const tombstonesBefore = now - cfg["delete.retention.ms"];
     const survives = (r: LogRecord) =>
       r.key !== null && latest.get(keyString(r.key)) === r.offset && !(r.value === null && r.timestamp < tombstonesBefore);
-    for await (const b of committedBatches(log, s.logStartOffset, highWatermark)) {
+    for await (const b of committedBatches(log, s.logStartOffset, limit)) {
       if (b.timeIndex > lagBefore) break; // younger than min.compaction.lag.ms: this and later batches stay
       const { header, records } = decodeBatch(b.bytes);
       const kept = records.filter(survives);

@@ -37,6 +37,11 @@ export interface AppendResult {
   logStartOffset: number;
 }
 
+export interface MirrorAppendOptions {
+  /** The log end after the append, when upstream's end lies past the last batch given. */
+  endOffset?: number;
+}
+
 export interface ReadOptions {
   maxBytes?: number;
 }
@@ -76,6 +81,21 @@ export interface PartitionLog {
   appendBatches(bytes: Uint8Array): Promise<AppendResult>;
   /** A replica's append: batches already stamped by the leader, starting exactly at this log's end. */
   appendReplicated(bytes: Uint8Array): Promise<AppendResult>;
+  /**
+   * A mirror's append (e.g. a browser's replica of an edge topic): one or more concatenated batches
+   * as upstream stores them, kept byte for byte at their own offsets (increasing from this log's
+   * end; holes allowed) with their leader epochs and producer fields. CRC and framing are checked;
+   * producer sequences are not. `endOffset` moves the log end past the last batch (upstream
+   * compaction emptied its tail); with it, `bytes` may be empty. A first batch before the log end
+   * is CONCURRENT_APPEND with `details.logEndOffset`. Wakes readers like any append.
+   */
+  appendMirrored(bytes: Uint8Array, options?: MirrorAppendOptions): Promise<AppendResult>;
+  /**
+   * Drops every batch, producer state and epoch and restarts the log empty at `offset` (below or
+   * above the current end): a mirror that fell behind upstream retention, or follows a re-created
+   * topic. The high watermark moves to `offset`; waiting readers wake and read again.
+   */
+  resetTo(offset: number): Promise<void>;
   /** Encodes records into batches (split to fit the size limit) and appends them atomically. */
   appendRecords(records: readonly RecordInput[], options?: { compression?: CompressionType }): Promise<AppendResult>;
   read(offset: number, options?: ReadOptions): Promise<ReadResult>;

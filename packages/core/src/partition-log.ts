@@ -4,6 +4,7 @@
 
 import { concatBytes } from "./bytes.ts";
 import { RillError } from "./errors.ts";
+import { parseMirroredBatches, planMirroredAppend } from "./mirror-batches.ts";
 import { createOffsetWaiters } from "./offset-waiters.ts";
 import {
   type AppendedBatch,
@@ -15,21 +16,13 @@ import {
   type ReadResult,
 } from "./partition-log-types.ts";
 import { checkSequence, isAheadOfSequence, recordSequence } from "./producer-state.ts";
-import {
-  type BatchHeader,
-  isControlBatch,
-  isTransactionalBatch,
-  setBaseOffset,
-  setLogAppendTime,
-  setPartitionLeaderEpoch,
-  splitBatches,
-} from "./record-batch.ts";
-import { decodeBatch, decodeBatches, verifyBatch } from "./record-batch-decode.ts";
+import { type BatchHeader, setBaseOffset, setLogAppendTime, setPartitionLeaderEpoch, splitBatches } from "./record-batch.ts";
+import { decodeBatches, verifyBatch } from "./record-batch-decode.ts";
 import { encodeRecordsInBatches } from "./record-batch-split.ts";
-import { validateRecordValues, valueSchemaCheck } from "./record-validation.ts";
+import { parseClientBatches } from "./record-validation.ts";
 import { createSequenceGate } from "./sequence-gate.ts";
-import type { EpochStart, PartitionState, ProducerEntry, StoredBatch } from "./storage.ts";
-import { MAX_BATCH_BYTES, resolveTopicConfig, type TopicConfig } from "./topic-config.ts";
+import { type EpochStart, emptyPartitionState, type PartitionState, type ProducerEntry, type StoredBatch } from "./storage.ts";
+import { MAX_BATCH_BYTES, resolveTopicConfig } from "./topic-config.ts";
 
 export * from "./partition-log-types.ts";
 
@@ -76,18 +69,6 @@ export function createPartitionLog(options: PartitionLogOptions): PartitionLog {
   function current(): PartitionState {
     if (!state) throw new RillError("KAFKA_STORAGE_ERROR", `partition ${partition} is not open`);
     return state;
-  }
-
-  function checkBatch(header: BatchHeader, cfg: TopicConfig): void {
-    if (header.sizeInBytes > cfg["max.message.bytes"]) {
-      throw new RillError(
-        "MESSAGE_TOO_LARGE",
-        `record batch of ${header.sizeInBytes} bytes exceeds max.message.bytes ${cfg["max.message.bytes"]}`,
-      );
-    }
-    if (isTransactionalBatch(header) || isControlBatch(header)) {
-      throw new RillError("INVALID_RECORD", "transactional and control batches are not supported");
-    }
   }
 
   /**
@@ -144,17 +125,20 @@ export function createPartitionLog(options: PartitionLogOptions): PartitionLog {
     }
     if (stored.length > 0) {
       await storage.append(partition, { expectedEndOffset: s.logEndOffset, batches: stored, producers: [...touched.values()], epochStart });
-      let added = 0;
-      for (const b of stored) added += b.bytes.length;
-      if (epochStart) s.epochs = [...s.epochs, epochStart];
-      s.logEndOffset = next;
-      s.sizeInBytes += added;
-      s.timeIndex = timeIndex;
       for (const [id, e] of touched) producers.set(id, e);
       if (touched.size > 0) s.producers = [...producers.values()];
-      if (!options.replicated) advanceHighWatermark(next);
+      appended(s, stored, next, timeIndex, epochStart);
     }
     return { batches: results, logAppendTime, logStartOffset: s.logStartOffset };
+  }
+
+  /** Brings the cached state in step with an append storage has committed, and wakes readers. */
+  function appended(s: PartitionState, stored: StoredBatch[], end: number, timeIndex: number, epochStart: EpochStart | undefined): void {
+    for (const b of stored) s.sizeInBytes += b.bytes.length;
+    if (epochStart) s.epochs = [...s.epochs, epochStart];
+    s.logEndOffset = end;
+    s.timeIndex = timeIndex;
+    if (!options.replicated) advanceHighWatermark(end);
   }
 
   function advanceHighWatermark(offset: number): void {
@@ -199,21 +183,8 @@ export function createPartitionLog(options: PartitionLogOptions): PartitionLog {
     open,
 
     async appendBatches(bytes) {
-      const cfg = config();
       // Parse and verify before queueing: bad input is refused without waiting on other writers.
-      const parts = splitBatches(bytes);
-      const schema = cfg["rill.value.schema"] ? valueSchemaCheck(cfg["rill.value.schema"]) : undefined;
-      let index = 0;
-      for (const p of parts) {
-        checkBatch(p.header, cfg);
-        verifyBatch(p.bytes, {
-          requireDenseOffsets: true,
-          maxDecompressedBytes: cfg["max.message.bytes"] * 64,
-          requireKeys: cfg["cleanup.policy"] !== "delete" || cfg["rill.key.required"],
-        });
-        if (schema) validateRecordValues(decodeBatch(p.bytes).records, schema, index);
-        index += p.header.recordCount;
-      }
+      const parts = parseClientBatches(bytes, config());
       const sequenced = parts.find((p) => p.header.producerId >= 0 && p.header.baseSequence >= 0)?.header;
       if (!sequenced) return serial(() => appendParsed(parts));
       await open();
@@ -225,6 +196,42 @@ export function createPartitionLog(options: PartitionLogOptions): PartitionLog {
       const parts = splitBatches(bytes);
       for (const p of parts) verifyBatch(p.bytes, { maxDecompressedBytes: MAX_BATCH_BYTES * 64 });
       return serial(() => appendParsed(parts, true));
+    },
+
+    async appendMirrored(bytes, mirrorOptions = {}) {
+      const parts = parseMirroredBatches(bytes, mirrorOptions.endOffset);
+      return serial(async () => {
+        const s = current();
+        const plan = planMirroredAppend(parts, s, mirrorOptions.endOffset);
+        if (plan.logEndOffset > s.logEndOffset) {
+          await storage.append(partition, {
+            expectedEndOffset: s.logEndOffset,
+            batches: plan.batches,
+            producers: [],
+            epochStart: plan.epochStart,
+            allowGaps: true,
+            endOffset: plan.logEndOffset,
+          });
+          appended(s, plan.batches, plan.logEndOffset, plan.timeIndex, plan.epochStart);
+        }
+        return { batches: plan.results, logAppendTime: -1, logStartOffset: s.logStartOffset };
+      });
+    },
+
+    resetTo(offset) {
+      if (!Number.isSafeInteger(offset) || offset < 0) {
+        return Promise.reject(new RillError("INVALID_REQUEST", `cannot reset a log to offset ${offset}`));
+      }
+      return serial(async () => {
+        await storage.resetTo(partition, offset, { expectedEndOffset: current().logEndOffset });
+        state = { ...emptyPartitionState(), logStartOffset: offset, logEndOffset: offset };
+        producers = new Map();
+        // the high watermark moves to the new end whichever way it lies; every waiting reader
+        // reads again and learns (OFFSET_OUT_OF_RANGE) that its position is gone
+        highWatermark = offset;
+        waiters.cancelAll();
+        for (const listener of listeners) listener(highWatermark);
+      });
     },
 
     async appendRecords(records, appendOptions = {}) {

@@ -7,6 +7,9 @@ import { Validator } from "@cfworker/json-schema";
 import { decodeUtf8 } from "./bytes.ts";
 import { RillError } from "./errors.ts";
 import type { LogRecord } from "./record.ts";
+import { type BatchHeader, isControlBatch, isTransactionalBatch, splitBatches } from "./record-batch.ts";
+import { decodeBatch, verifyBatch } from "./record-batch-decode.ts";
+import type { TopicConfig } from "./topic-config.ts";
 
 export type ValueCheck = (value: unknown) => string | undefined;
 
@@ -54,4 +57,34 @@ export function validateRecordValues(records: readonly LogRecord[], check: Value
     const problem = check(value);
     if (problem) throw new RillError("INVALID_RECORD", `record ${firstIndex + i}: ${problem}`);
   });
+}
+
+/**
+ * Splits a producer's concatenated batches and checks each against the topic: size limit, no
+ * transactional or control batches, CRC and framing with dense offsets, keys where required, and
+ * the value schema. Throws CORRUPT_MESSAGE, MESSAGE_TOO_LARGE or INVALID_RECORD.
+ */
+export function parseClientBatches(bytes: Uint8Array, cfg: TopicConfig): Array<{ header: BatchHeader; bytes: Uint8Array }> {
+  const parts = splitBatches(bytes);
+  const schema = cfg["rill.value.schema"] ? valueSchemaCheck(cfg["rill.value.schema"]) : undefined;
+  let index = 0;
+  for (const { header, bytes: batch } of parts) {
+    if (header.sizeInBytes > cfg["max.message.bytes"]) {
+      throw new RillError(
+        "MESSAGE_TOO_LARGE",
+        `record batch of ${header.sizeInBytes} bytes exceeds max.message.bytes ${cfg["max.message.bytes"]}`,
+      );
+    }
+    if (isTransactionalBatch(header) || isControlBatch(header)) {
+      throw new RillError("INVALID_RECORD", "transactional and control batches are not supported");
+    }
+    verifyBatch(batch, {
+      requireDenseOffsets: true,
+      maxDecompressedBytes: cfg["max.message.bytes"] * 64,
+      requireKeys: cfg["cleanup.policy"] !== "delete" || cfg["rill.key.required"],
+    });
+    if (schema) validateRecordValues(decodeBatch(batch).records, schema, index);
+    index += header.recordCount;
+  }
+  return parts;
 }

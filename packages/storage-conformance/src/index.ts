@@ -1,8 +1,10 @@
 // @rill/storage-conformance: ONE suite that every backend of the storage seam must pass.
 import { describe } from "vitest";
 import type { StorageFixture } from "./fixture.ts";
+import { floorCases } from "./floor-cases.ts";
 import { logCases } from "./log-cases.ts";
 import { mirrorCases } from "./mirror-cases.ts";
+import { mirrorLogCases } from "./mirror-log-cases.ts";
 import { propertyCases } from "./property-cases.ts";
 import { storageCases } from "./storage-cases.ts";
 
@@ -15,6 +17,8 @@ export function runStorageConformance(fixture: StorageFixture): void {
     storageCases(fixture);
     mirrorCases(fixture);
     logCases(fixture);
+    mirrorLogCases(fixture);
+    floorCases(fixture);
     propertyCases(fixture);
   });
 }
