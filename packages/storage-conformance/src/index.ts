@@ -5,6 +5,7 @@ import { floorCases } from "./floor-cases.ts";
 import { logCases } from "./log-cases.ts";
 import { mirrorCases } from "./mirror-cases.ts";
 import { mirrorLogCases } from "./mirror-log-cases.ts";
+import { mirrorPropertyCases } from "./mirror-property-cases.ts";
 import { propertyCases } from "./property-cases.ts";
 import { storageCases } from "./storage-cases.ts";
 
@@ -20,5 +21,6 @@ export function runStorageConformance(fixture: StorageFixture): void {
     mirrorLogCases(fixture);
     floorCases(fixture);
     propertyCases(fixture);
+    mirrorPropertyCases(fixture);
   });
 }
