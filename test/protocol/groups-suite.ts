@@ -1,6 +1,7 @@
 // Consumer-group protocol cases, run against every runtime like the main protocol suite.
 import { describe, expect, it } from "vitest";
-import { type ProtocolFixture, protocolClient, uniqueTopic } from "./suite.ts";
+import { uniqueTopic } from "../helpers/names.ts";
+import { type ProtocolFixture, protocolClient } from "./suite.ts";
 
 type Assignment = Array<{ topic: string; partitions: number[] }>;
 const flat = (a: Assignment) => a.flatMap((x) => x.partitions.map((p) => `${x.topic}/${p}`)).sort();
@@ -103,19 +104,20 @@ export function groupsSuite(fixture: ProtocolFixture): void {
       expect((await api.json("GET", `/v1/groups/${uniqueTopic("nobody")}`)).status).toBe(404);
     });
 
-    it("wakes a long-polling heartbeat when its assignment changes", async () => {
+    it("answers a long-polling heartbeat with the assignment that changed while it waited", async () => {
+      // that the change ends the wait early (rather than the interval running out) is proven in
+      // packages/core/test/group-coordinator.test.ts with a wait longer than the test's timeout;
+      // over HTTP the wait is capped at the heartbeat interval, so only the answer is checked here
       const topic = uniqueTopic();
       const group = uniqueTopic("g");
       await api.createTopic(topic, 2);
       const a = member(group, [topic]);
       await a.beat();
-      const started = Date.now();
       const waiting = a.beat({ waitMs: 3000 });
-      await new Promise((r) => setTimeout(r, 100));
-      await member(group, [topic]).beat();
+      const b = await member(group, [topic]).beat();
+      expect(flat(b.assignment)).toEqual([]); // a still holds both until it gives one up
       const woke = await waiting;
       expect(flat(woke.assignment)).toHaveLength(1);
-      expect(Date.now() - started).toBeLessThan(2500);
     });
 
     it("resets offsets and deletes only groups without members", async () => {
