@@ -63,6 +63,10 @@ export const errorCodes = {
   REQUEST_TIMED_OUT: { status: 503, retriable: true },
   NETWORK_EXCEPTION: { status: 503, retriable: true },
   KAFKA_STORAGE_ERROR: { status: 503, retriable: true },
+  // local storage (the browser's IndexedDB): a newer schema waits for old connections to close...
+  STORAGE_UPGRADE_BLOCKED: { status: 503, retriable: true },
+  // ...and an open connection gave way to one (or the browser closed it): reopen, usually by reloading
+  STORAGE_CLOSED: { status: 503, retriable: false },
   UNKNOWN_SERVER_ERROR: { status: 500, retriable: false },
 } as const satisfies Record<string, ErrorSpec>;
 

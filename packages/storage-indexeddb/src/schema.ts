@@ -1,8 +1,8 @@
-// The database layout and how a connection to it is opened. Bump SCHEMA_VERSION and extend
-// `upgrade` (never rewrite it) when the layout changes, so existing browser databases migrate.
+// The database layout. Bump SCHEMA_VERSION and extend `upgradeSchema` (never rewrite it) when the
+// layout changes, so existing browser databases migrate. Opening lives in connection.ts.
 
 import type { CommittedOffset, EpochStart, ProducerEntry, StoredDocument } from "@rill/core";
-import { type DBSchema, type IDBPDatabase, wrap } from "idb";
+import type { DBSchema, IDBPDatabase } from "idb";
 
 export const SCHEMA_VERSION = 1;
 
@@ -41,19 +41,9 @@ export interface RillDb extends DBSchema {
 
 export type Db = IDBPDatabase<RillDb>;
 
-/**
- * Opens (creating or upgrading) the database through the given factory. idb's `openDB` always uses
- * the global `indexedDB`, so the request is made here and only wrapped by idb.
- */
-export async function openRillDb(factory: IDBFactory, dbName: string): Promise<Db> {
-  const request = factory.open(dbName, SCHEMA_VERSION);
-  request.addEventListener("upgradeneeded", (event) => {
-    if (event.oldVersion < 1) createVersion1(request.result);
-  });
-  const db = (await wrap(request)) as unknown as Db;
-  // Another tab asking for a newer schema waits until every older connection closes; give way.
-  db.addEventListener("versionchange", () => db.close());
-  return db;
+/** Brings a database from `oldVersion` to SCHEMA_VERSION, inside the upgrade transaction. */
+export function upgradeSchema(db: IDBDatabase, oldVersion: number): void {
+  if (oldVersion < 1) createVersion1(db);
 }
 
 function createVersion1(db: IDBDatabase): void {

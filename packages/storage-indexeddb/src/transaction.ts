@@ -3,6 +3,8 @@
 // transaction's requests; anything else would commit half a method.
 
 import type { IDBPTransaction, StoreNames } from "idb";
+import { closeReasonOf, storageClosedError } from "./connection.ts";
+import { toStorageError } from "./errors.ts";
 import type { Db, RillDb } from "./schema.ts";
 
 type Names = StoreNames<RillDb>[];
@@ -12,8 +14,9 @@ export type Tx<S extends Names, M extends IDBTransactionMode> = IDBPTransaction<
 
 /**
  * Opens a transaction over `stores`, runs `body`, and resolves once the transaction has committed,
- * so a write is on disk before the caller hears of it. If `body` throws, the transaction is aborted
- * and nothing it wrote stays.
+ * so a write is on disk before the caller hears of it. If `body` throws or the commit fails, the
+ * transaction is aborted, nothing it wrote stays, and IndexedDB's failures arrive as RillErrors
+ * (quota: KAFKA_STORAGE_ERROR with quotaExceeded; a closed connection: STORAGE_CLOSED).
  */
 export async function inTransaction<S extends Names, M extends IDBTransactionMode, T>(
   db: Db,
@@ -21,8 +24,17 @@ export async function inTransaction<S extends Names, M extends IDBTransactionMod
   mode: M,
   body: (tx: Tx<S, M>) => Promise<T>,
 ): Promise<T> {
-  // Chromium's default ("relaxed") acknowledges before the OS flush; an acknowledged append must be durable.
-  const tx = db.transaction(stores, mode, mode === "readwrite" ? { durability: "strict" } : {});
+  const closed = closeReasonOf(db);
+  if (closed) throw storageClosedError(closed);
+  let tx: Tx<S, M>;
+  try {
+    // Chromium's default ("relaxed") acknowledges before the OS flush; an acknowledged append must be durable.
+    tx = db.transaction(stores, mode, mode === "readwrite" ? { durability: "strict" } : {});
+  } catch (error) {
+    // a closed connection refuses new transactions; the close may not have been announced yet
+    if ((error as { name?: unknown })?.name === "InvalidStateError") throw storageClosedError(closeReasonOf(db) ?? "forced");
+    throw toStorageError(error, db);
+  }
   try {
     const result = await body(tx);
     await tx.done;
@@ -35,7 +47,7 @@ export async function inTransaction<S extends Names, M extends IDBTransactionMod
     }
     // the abort makes `done` reject too; that rejection is this same failure
     await tx.done.catch(() => undefined);
-    throw error;
+    throw toStorageError(error, db, tx.error);
   }
 }
 
