@@ -1,15 +1,20 @@
 #!/usr/bin/env node
 // `npm start`: the local edge broker. Runs the Worker and its Durable Objects in workerd through
 // `wrangler dev` on 127.0.0.1, with state persisted under .wrangler/state, and says how to try it.
+// The web demo and console (web-demo/, served as static assets) are built first when their build is
+// missing or older than their sources.
 import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { ensureWebBuild } from "../web-demo/scripts/build.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const port = process.env.PORT ?? "8787";
 const host = "127.0.0.1";
 const persist = process.env.RILL_STATE_DIR ?? join(root, ".wrangler", "state");
 mkdirSync(join(root, ".cache"), { recursive: true });
+// a failed build leaves pages that say so: the broker itself is still worth starting
+await ensureWebBuild({ soft: true });
 
 const env = {
   ...process.env,
@@ -46,6 +51,7 @@ child.stdout.on("data", (chunk) => {
     curl -s -X POST ${base}/v1/topics/orders/records -H 'content-type: application/json' \\
          -d '{"records":[{"key":"alice","value":"hello"}]}'
     curl -s '${base}/v1/topics/orders/partitions/0/records?offset=0'
+    Demo app (offline-first, on @rill/browser): ${base}/
     Console: ${base}/console/
     API description: ${base}/v1/openapi.json
 

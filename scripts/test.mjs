@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: typecheck, lint, then every vitest project (Node, workerd, Chromium).
+// `npm test`: build the web demo, typecheck, lint, then every vitest project (Node, workerd, Chromium).
 // Installs Debian's Chromium first when it is missing (the browser project drives the real one).
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -29,6 +29,8 @@ if (!existsSync(chromiumPath)) {
   console.error(`✖ ${chromiumPath} is missing and could not be installed; the browser tests need it.`);
   process.exit(1);
 }
+// the web demo and console are built first: the Worker serves them, and the browser tests open them
+run("web build", "node", ["web-demo/scripts/build.mjs", "--force"]);
 run("typecheck", "npm", ["run", "--silent", "typecheck"]);
 run("lint", "npx", ["biome", "check", "."]);
 // the Worker bundles for deployment (offline): proof that it would deploy

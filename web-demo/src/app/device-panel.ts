@@ -1,0 +1,37 @@
+// This device's side of the status: storage (usage, quota, persisted, eviction risk), which worker
+// hosts the log, and recent errors deduplicated with counts.
+
+import { $, h } from "../shared/dom.ts";
+import { formatAgo, formatBytes } from "../shared/format.ts";
+import type { AppStatus } from "./sync-status.ts";
+
+export function renderDevice(status: AppStatus) {
+  const { storage, host } = status;
+  const used = storage.usage !== null && storage.quota ? ` (${((100 * storage.usage) / storage.quota).toFixed(2)} %)` : "";
+  $("#storage").replaceChildren(
+    ...[
+      ["used", `${formatBytes(storage.usage)} of ${formatBytes(storage.quota)}${used}`],
+      ["persisted", storage.persisted === null ? "unknown" : storage.persisted ? "yes" : "no (the browser may evict it)"],
+      ["state", storage.state],
+      ["eviction risk", storage.evictionRisk ?? "–"],
+    ].flatMap(([term, value]) => [h("dt", {}, term), h("dd", { "data-fact": term }, value)]),
+  );
+  const hosting =
+    host.mode === "shared"
+      ? "one shared worker hosts the log for every tab"
+      : host.isHost
+        ? "this tab's worker hosts the log"
+        : "another tab's worker hosts the log";
+  $("#host").textContent = `${host.state} · ${hosting}`;
+  $("#host").dataset.state = host.state;
+  const errors = status.errors;
+  $("#errors").replaceChildren(
+    ...(errors.length === 0
+      ? [h("li", { class: "muted" }, "none")]
+      : [...errors]
+          .reverse()
+          .map((e) =>
+            h("li", { class: e.retriable ? "retriable" : "fatal" }, `${e.code}: ${e.message} ×${e.count} (last ${formatAgo(e.lastAt)})`),
+          )),
+  );
+}
