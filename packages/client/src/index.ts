@@ -62,4 +62,4 @@ export {
   type Serializer,
   serializers,
 } from "./serializers.ts";
-export type { Auth, FetchLike, Transport } from "./transport.ts";
+export { type Auth, createTransport, type FetchLike, type RequestSpec, type Transport, type TransportOptions } from "./transport.ts";

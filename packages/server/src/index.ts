@@ -4,6 +4,7 @@ export { type AuthOptions, bearerTokens, tokensFrom } from "./auth.ts";
 export type { Acks, Broker, PartitionRef } from "./broker.ts";
 export { errorBody, errorResponse } from "./http-errors.ts";
 export { createLocalBroker, type LocalBroker, type LocalBrokerOptions } from "./local-broker.ts";
+export type { MirrorMark } from "./local-mirrors.ts";
 export { openApiDocument } from "./openapi.ts";
 export { type JsonRecord, toJsonRecord, toRecordInput } from "./records-json.ts";
 export { jsonFetchAnswer } from "./routes/fetch.ts";

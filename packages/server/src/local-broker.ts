@@ -3,6 +3,8 @@
 // network: replicas of a partition are separate logs that replicate to each other in-process.
 
 import {
+  type AppendResult,
+  type CleanerOptions,
   compactLog,
   createController,
   createPartitionLog,
@@ -11,6 +13,7 @@ import {
   longPollFetch,
   type PartitionMetadata,
   type Replica,
+  RillError,
   replicaAcks,
   replicaLogName,
   resolveTopicConfig,
@@ -21,17 +24,35 @@ import {
 } from "@rill/core";
 import type { Broker, PartitionRef } from "./broker.ts";
 import { createLocalGroups } from "./local-groups.ts";
+import { createLocalMirrors, type MirrorMark } from "./local-mirrors.ts";
 
 export interface LocalBrokerOptions {
   storage: Storage;
   now?: () => number;
   /** How often retention and compaction run (Kafka's log.retention.check.interval.ms; default 5 min). */
   maintenanceIntervalMs?: number;
+  /**
+   * The lowest offset retention and compaction must keep in a partition (everything at or above it
+   * survives), or undefined for none. An outbox passes its upload cursor here, so records not yet
+   * uploaded outlive retention.ms and compaction. Read at every maintenance run.
+   */
+  retentionFloor?: (topic: string, partition: number) => number | undefined | Promise<number | undefined>;
 }
 
 export interface LocalBroker extends Broker {
   /** Runs retention and compaction on every open partition now. */
   runMaintenance(): Promise<void>;
+  /**
+   * Marks a topic (replication factor 1) as a read-only mirror of `upstream`: from then on local
+   * producers get INVALID_TOPIC_EXCEPTION {readOnly: true}, and only appendMirrored/resetMirror write it.
+   */
+  markMirror(topic: string, mark: MirrorMark): Promise<void>;
+  /** The mirror mark of a topic, or null for an ordinary topic. */
+  mirrorOf(topic: string): Promise<MirrorMark | null>;
+  /** Stores upstream's batches at upstream's offsets in a mirror (see PartitionLog.appendMirrored). */
+  appendMirrored(topic: string, partition: number, bytes: Uint8Array, options?: { endOffset?: number }): Promise<AppendResult>;
+  /** Empties a mirror partition and restarts it at `offset` (upstream retention overtook it, or upstream was re-created). */
+  resetMirror(topic: string, partition: number, offset: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -42,6 +63,9 @@ export function createLocalBroker(options: LocalBrokerOptions): LocalBroker {
   const replicas = new Map<string, Replica>();
   const configs = new Map<string, { version: number; config: TopicConfig }>();
   const groups = createLocalGroups(storage, controller, now);
+  const mirrors = createLocalMirrors(storage);
+  /** Topic name and partition of each open replica, for the retention floor. */
+  const placeOf = new Map<string, { topic: string; partition: number }>();
 
   function learn(topic: TopicMetadata): void {
     const known = configs.get(topic.topicId);
@@ -80,6 +104,7 @@ export function createLocalBroker(options: LocalBrokerOptions): LocalBroker {
         },
       });
       replicas.set(key, replica);
+      placeOf.set(key, { topic: topic.name, partition });
     }
     return replica;
   }
@@ -93,12 +118,30 @@ export function createLocalBroker(options: LocalBrokerOptions): LocalBroker {
     return replica;
   }
 
+  function cleanerOptions(key: string): CleanerOptions {
+    const place = placeOf.get(key);
+    const floor = options.retentionFloor;
+    if (!floor || !place) return {};
+    return { floorOffset: async () => (await floor(place.topic, place.partition)) ?? Number.POSITIVE_INFINITY };
+  }
+
   async function runMaintenance(): Promise<void> {
-    for (const replica of replicas.values()) {
+    for (const [key, replica] of replicas) {
       await replica.tick();
-      await enforceRetention(replica.log);
-      await compactLog(replica.log);
+      await enforceRetention(replica.log, cleanerOptions(key));
+      await compactLog(replica.log, cleanerOptions(key));
     }
+  }
+
+  /** The single replica of a mirror partition, after checking the topic is one. */
+  async function mirrorReplica(name: string, partition: number): Promise<Replica> {
+    const topic = await controller.getTopic(name);
+    await mirrors.requireMirror(topic);
+    const ref = { topic, partition };
+    if (!Number.isInteger(partition) || partition < 0 || partition >= topic.partitions.length) {
+      throw new RillError("UNKNOWN_TOPIC_OR_PARTITION", `topic ${name} has no partition ${partition}`);
+    }
+    return serving(ref, false);
   }
 
   const timer = setInterval(() => {
@@ -130,9 +173,13 @@ export function createLocalBroker(options: LocalBrokerOptions): LocalBroker {
         }
       }
       configs.delete(topic.topicId);
+      await mirrors.forget(topic);
     },
     initProducer: (transactionalId) => controller.initProducer(transactionalId),
-    append: async (ref, batches, acks) => (await serving(ref, false)).produce(batches, replicaAcks(acks)),
+    async append(ref, batches, acks) {
+      await mirrors.refuseLocalWrites(ref.topic);
+      return (await serving(ref, false)).produce(batches, replicaAcks(acks));
+    },
     async fetch(ref, request) {
       const replica = await serving(ref, true);
       return longPollFetch(replica.log, request);
@@ -141,6 +188,18 @@ export function createLocalBroker(options: LocalBrokerOptions): LocalBroker {
     partitionState: async (ref) => (await serving(ref, true)).log.state(),
     ...groups,
     runMaintenance,
+    markMirror: async (name, mark) => mirrors.mark(await controller.getTopic(name), mark),
+    mirrorOf: async (name) => mirrors.markOf(await controller.getTopic(name)),
+    async appendMirrored(name, partition, bytes, mirrorOptions) {
+      const replica = await mirrorReplica(name, partition);
+      const result = await replica.log.appendMirrored(bytes, mirrorOptions);
+      // a mirror has one replica, so what is stored is committed
+      replica.log.setHighWatermark((await replica.log.state()).logEndOffset);
+      return result;
+    },
+    async resetMirror(name, partition, offset) {
+      await (await mirrorReplica(name, partition)).log.resetTo(offset);
+    },
     async close() {
       clearInterval(timer);
       groups.close();
