@@ -40,7 +40,7 @@ export function mirrorCases(fixture: StorageFixture): void {
         [10, 12],
         [13, 13],
       ]);
-      read.forEach((b, i) => expect(bytesEqual(b.bytes, batches[i]?.bytes as Uint8Array)).toBe(true));
+      expect(read.every((b, i) => bytesEqual(b.bytes, batches[i]?.bytes as Uint8Array))).toBe(true);
       expect(spans(await storage.read(p, 5, MB))).toEqual([
         [10, 12],
         [13, 13],
