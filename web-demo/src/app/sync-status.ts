@@ -19,8 +19,9 @@ export interface DownloadPartition {
   topic: string;
   partition: number;
   replicaEnd: number;
-  edgeHighWatermark: number;
-  lag: number;
+  /** Null until the edge was reached. */
+  edgeHighWatermark: number | null;
+  lag: number | null;
   lastFetchAt: number | null;
 }
 
@@ -51,7 +52,17 @@ export interface SyncMethods {
 
 export type StallBroker = BrowserBroker & Partial<SyncMethods>;
 
-export const readStatus = (broker: BrowserBroker): AppStatus => broker.status() as AppStatus;
+/**
+ * The broker's status with the sync fields at the top level, where the design puts them; a version
+ * that nests them under `sync` is read the same way.
+ */
+export function readStatus(broker: BrowserBroker): AppStatus {
+  const status = broker.status() as AppStatus & { sync?: Partial<SyncFields> & { errors?: BrowserBrokerStatus["errors"] } };
+  const nested = status.sync;
+  if (!nested || typeof nested !== "object") return status;
+  const { errors, ...fields } = nested;
+  return { ...status, ...fields, errors: [...status.errors, ...(errors ?? [])] } as AppStatus;
+}
 
 /** Whether the running @rill/browser reports sync at all. */
 export const syncReported = (status: AppStatus): boolean => status.connectivity !== undefined || status.upload !== undefined;

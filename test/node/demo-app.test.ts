@@ -1,0 +1,125 @@
+// The offline-first demo app (web-demo, at /) in real Chromium against the real local edge broker.
+// Its SharedWorker reaches the edge through a proxy the test can cut, since context.setOffline takes
+// the network from pages only. Two tabs take orders offline into one local log; the test proves the
+// edge received nothing from state, not from silence. Screenshots go to .tmp/screenshots/.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chromiumArgs, chromiumPath } from "../harness/chromium.ts";
+import { type LocalBrokerProcess, startLocalBroker } from "../harness/local-broker.ts";
+import { type EdgeProxy, startEdgeProxy } from "./edge-proxy.ts";
+import { ensureWebBuild, screenshotPath } from "./web-demo-pages.ts";
+
+async function edgeTopic(broker: LocalBrokerProcess, topic: string) {
+  const res = await fetch(`${broker.url}/v1/topics/${topic}`);
+  return res.ok ? ((await res.json()) as { partitions: Array<{ partition: number; highWatermark: number }> }) : null;
+}
+
+async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function openApp(context: BrowserContext, url: string, problems: string[]): Promise<Page> {
+  const page = await context.newPage();
+  page.on("pageerror", (error) => problems.push(String(error)));
+  await page.goto(url);
+  await page.waitForFunction(() => document.body.dataset.ready === "true");
+  // the form is usable once a price list (default or downloaded) is offered
+  await page.waitForSelector("#order-form button[type=submit]:not([disabled])");
+  return page;
+}
+
+/** Takes an order through the form; resolves with its id once the local log acknowledged it. */
+async function takeOrder(page: Page, customer: string, item: string, quantity: number): Promise<string> {
+  const before = await page.getAttribute("#order-result", "data-last-order");
+  await page.fill("#order-form input[name=customer]", customer);
+  await page.selectOption("#order-form select[name=item]", item);
+  await page.fill("#order-form input[name=quantity]", String(quantity));
+  await page.click("#order-form button[type=submit]");
+  const handle = await page.waitForFunction((previous) => {
+    const id = document.querySelector<HTMLElement>("#order-result")?.dataset.lastOrder;
+    return id && id !== previous ? id : null;
+  }, before);
+  return (await handle.jsonValue()) as string;
+}
+
+const shownIds = (page: Page) =>
+  page.$$eval("#orders-table tbody tr[data-id]", (rows) => rows.map((r) => (r as HTMLElement).dataset.id as string).sort());
+
+describe("demo app", () => {
+  let broker: LocalBrokerProcess;
+  let proxy: EdgeProxy;
+  let context: BrowserContext;
+  let profile: string;
+  const problems: string[] = [];
+  beforeAll(async () => {
+    ensureWebBuild();
+    broker = await startLocalBroker();
+    proxy = await startEdgeProxy(broker.url);
+    profile = mkdtempSync(join(tmpdir(), "rill-demo-profile-"));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: chromiumPath,
+      args: chromiumArgs,
+      viewport: { width: 1280, height: 900 },
+    });
+  }, 180_000);
+  afterAll(async () => {
+    await context?.close();
+    await proxy?.close();
+    await broker?.stop();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  });
+
+  it("takes orders offline in two tabs that share one local log, and keeps them in the outbox", async () => {
+    const appUrl = `${broker.url}/?edge=${encodeURIComponent(proxy.url)}`;
+    const a = await openApp(context, appUrl, problems);
+    const b = await openApp(context, appUrl, problems);
+    // the app provisions its edge topics while it can reach the edge
+    await until("the edge topic market-orders", () => edgeTopic(broker, "market-orders"));
+
+    // offline: the pages' own network (setOffline) and the shared worker's (the proxy)
+    proxy.cut();
+    await context.setOffline(true);
+    expect(
+      await a.evaluate(() =>
+        fetch("/healthz").then(
+          () => "reached",
+          () => "offline",
+        ),
+      ),
+    ).toBe("offline");
+
+    const ids = [
+      await takeOrder(a, "Ada", "apples", 2),
+      await takeOrder(b, "Bo", "honey", 1),
+      await takeOrder(a, "Cy", "eggs", 3),
+      await takeOrder(b, "Di", "bread", 2),
+      await takeOrder(a, "Ed", "cheese", 1),
+    ].sort();
+    expect(new Set(ids).size).toBe(5);
+
+    // one log: each tab lists the orders taken in both
+    for (const page of [a, b]) {
+      await page.waitForFunction(() => document.querySelector<HTMLElement>("#orders-summary")?.dataset.count === "5");
+      expect(await shownIds(page)).toEqual(ids);
+      expect(await page.$$eval("#orders-table tbody tr[data-state=pending]", (rows) => rows.length)).toBe(5);
+    }
+    expect(await a.textContent(`#orders-table tr[data-id='${ids[0]}']`)).toMatch(/\d+:\d+/);
+
+    // nothing reached the edge: its topic's high watermarks are all still 0
+    const edge = await edgeTopic(broker, "market-orders");
+    expect(edge?.partitions.map((p) => p.highWatermark)).toEqual([0, 0]);
+
+    await a.screenshot({ path: screenshotPath("demo-offline.png"), fullPage: true });
+    await b.close();
+    expect(problems).toEqual([]);
+  }, 120_000);
+});
