@@ -53,14 +53,15 @@ export async function startEdgeProxy(target: string): Promise<EdgeProxy> {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as { port: number };
 
+  const cutAll = () => {
+    cut = true;
+    held = [];
+    for (const socket of sockets) socket.destroy();
+    sockets.clear();
+  };
   return {
     url: `http://127.0.0.1:${port}`,
-    cut() {
-      cut = true;
-      held = [];
-      for (const socket of sockets) socket.destroy();
-      sockets.clear();
-    },
+    cut: cutAll,
     restore() {
       cut = false;
     },
@@ -75,7 +76,7 @@ export async function startEdgeProxy(target: string): Promise<EdgeProxy> {
       return held.length;
     },
     async close() {
-      this.cut();
+      cutAll();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
