@@ -4,7 +4,7 @@
 // without pipelining is assumed: on a connection, the first upstream bytes after client bytes are
 // the start of that request's answer, which is where drop and hold decide.
 
-import { createServer, type Server, type Socket, connect } from "node:net";
+import { connect, createServer, type Server, type Socket } from "node:net";
 
 export type ProxyMode = "forward" | "cut" | "blackhole";
 

@@ -27,7 +27,12 @@ export function createLocalSide(storage: Storage = createMemoryStorage(), outbox
   };
 }
 
-export function engineOn(local: LocalSide, edgeUrls: string[], sync: SyncEngineOptions["sync"], extra: Partial<SyncEngineOptions> = {}): SyncEngine {
+export function engineOn(
+  local: LocalSide,
+  edgeUrls: string[],
+  sync: SyncEngineOptions["sync"],
+  extra: Partial<SyncEngineOptions> = {},
+): SyncEngine {
   return createSyncEngine({
     broker: local.broker,
     storage: local.storage,
@@ -40,7 +45,13 @@ export function engineOn(local: LocalSide, edgeUrls: string[], sync: SyncEngineO
   });
 }
 
-export async function createTopic(fetchFn: (input: string, init?: RequestInit) => Promise<Response>, base: string, name: string, partitions: number, config: Record<string, string> = {}): Promise<void> {
+export async function createTopic(
+  fetchFn: (input: string, init?: RequestInit) => Promise<Response>,
+  base: string,
+  name: string,
+  partitions: number,
+  config: Record<string, string> = {},
+): Promise<void> {
   const response = await fetchFn(`${base}/v1/topics`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -145,7 +156,11 @@ export async function batchesOf(
 }
 
 /** Waits for a condition, polling; fails with `what` after a generous deadline. */
-export async function eventually<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -158,4 +173,30 @@ export async function eventually<T>(what: string, fn: () => Promise<T | undefine
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * A storage that can "crash": from crash() on, every call fails and nothing more is written, as
+ * when a browser process is killed. The underlying storage keeps what was written before, for the
+ * next broker and engine to reopen.
+ */
+export function crashable(storage: Storage): { storage: Storage; crash(): void } {
+  let crashed = false;
+  const wrapped = new Proxy(storage, {
+    get(target, name, receiver) {
+      const value = Reflect.get(target, name, receiver);
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) => {
+        if (crashed) return Promise.reject(new Error("storage gone: the process crashed"));
+        if (name === "close") return Promise.resolve();
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return {
+    storage: wrapped,
+    crash() {
+      crashed = true;
+    },
+  };
 }
