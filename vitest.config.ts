@@ -10,7 +10,8 @@ export default defineConfig({
       {
         test: {
           name: "node",
-          include: ["packages/*/test/**/*.test.ts", "test/node/**/*.test.ts"],
+          // bench/*.test.ts: smoke tests of the benchmarks, beside them (bench imports test/harness, never the reverse)
+          include: ["packages/*/test/**/*.test.ts", "test/node/**/*.test.ts", "bench/**/*.test.ts"],
           environment: "node",
           testTimeout: 30_000,
         },

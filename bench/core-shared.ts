@@ -169,7 +169,7 @@ export async function alternate(
  * disk can stall for tens of milliseconds on a shared machine; summed, one such stall moves the
  * whole ratio, while a median of neighbouring A/B pairs shrugs it off.
  */
-export function medianRatio(a: Measured, b: Measured, elapsed: (m: Measured) => number = (m) => m.ms): number {
+export function medianRatio(a: Measured, b: Measured, elapsed: (m: Measured) => number = (m) => m.ms): number | undefined {
   const ra = a.rounds ?? [a];
   const rb = b.rounds ?? [b];
   const ratios: number[] = [];
@@ -180,7 +180,7 @@ export function medianRatio(a: Measured, b: Measured, elapsed: (m: Measured) => 
     const ey = elapsed(y);
     if (ex > 0 && ey > 0 && y.records > 0) ratios.push(x.records / ex / (y.records / ey));
   }
-  if (ratios.length === 0) return 0;
+  if (ratios.length === 0) return undefined; // no round had time on both sides: no sample
   ratios.sort((p, q) => p - q);
   const mid = ratios.length >> 1;
   return ratios.length % 2 ? (ratios[mid] as number) : ((ratios[mid - 1] as number) + (ratios[mid] as number)) / 2;

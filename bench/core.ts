@@ -17,7 +17,7 @@ import { CRC_START, crc32c, createPartitionLog, encodeBatch, type RecordInput } 
 import { createMemoryStorage } from "@rill/storage-memory";
 import { build } from "esbuild";
 import { Miniflare } from "miniflare";
-import { type Backend, type BenchRow, formatReport, type Operation, size } from "./core-report.ts";
+import { type Backend, type BenchRow, fmt, formatReport, type Operation, size, times } from "./core-report.ts";
 import {
   alternate,
   type Fixture,
@@ -33,7 +33,16 @@ import {
   walkLog,
 } from "./core-shared.ts";
 
-export { type Backend, type BenchRow, checkTargets, formatCommitTable, formatReport, formatTable, type Operation } from "./core-report.ts";
+export {
+  type Backend,
+  type BenchRow,
+  checkTargets,
+  formatCommitTable,
+  formatReport,
+  formatTable,
+  NO_SAMPLE,
+  type Operation,
+} from "./core-report.ts";
 
 export interface BenchOptions {
   /** Tiny volumes: a smoke test of a few seconds, figures not meaningful. */
@@ -161,8 +170,11 @@ async function runSqliteScenario(mf: Miniflare, spec: ScenarioSpec): Promise<Sce
   return body;
 }
 
-const perSec = (n: number, m: Measured) => (m.ms > 0 ? (n * 1000) / m.ms : 0);
-const perSecWithoutCommit = (m: Measured) => (m.ms - m.commitMs > 0 ? (m.records * 1000) / (m.ms - m.commitMs) : 0);
+// no time measured (workerd's clock stood still) is no sample, not a rate of 0
+const perSec = (n: number, m: Measured) => (m.ms > 0 ? (n * 1000) / m.ms : undefined);
+const perSecWithoutCommit = (m: Measured) => (m.ms - m.commitMs > 0 ? (m.records * 1000) / (m.ms - m.commitMs) : undefined);
+const mb = (recordsPerSec: number | undefined, valueSize: number) =>
+  recordsPerSec === undefined ? undefined : (recordsPerSec * valueSize) / 1e6;
 
 function rowsOf(backend: Backend, spec: ScenarioSpec, result: ScenarioResult): BenchRow[] {
   const ops = result.store ? (["append", "store", "read"] as const) : (["append", "read"] as const);
@@ -177,10 +189,10 @@ function rowsOf(backend: Backend, spec: ScenarioSpec, result: ScenarioResult): B
       recordsPerBatch: spec.batchSize,
       batchBytes: result.batchBytes,
       recordsPerSec,
-      mbPerSec: (recordsPerSec * spec.valueSize) / 1e6,
+      mbPerSec: mb(recordsPerSec, spec.valueSize),
       ceiling: CEILINGS[backend][op] ?? "",
       ceilingRecordsPerSec,
-      ceilingMbPerSec: (ceilingRecordsPerSec * spec.valueSize) / 1e6,
+      ceilingMbPerSec: mb(ceilingRecordsPerSec, spec.valueSize),
       ratio: medianRatio(b, c),
     };
     if (backend === "sqlite" && op !== "read") {
@@ -193,7 +205,7 @@ function rowsOf(backend: Backend, spec: ScenarioSpec, result: ScenarioResult): B
 }
 
 function describe(row: BenchRow): string {
-  return `${row.backend} ${row.op} ${size(row.valueSize)} x${row.recordsPerBatch}: ${Math.round(row.recordsPerSec).toLocaleString("en-US")} rec/s, ceiling ${Math.round(row.ceilingRecordsPerSec).toLocaleString("en-US")} (${row.ratio.toFixed(2)}x)`;
+  return `${row.backend} ${row.op} ${size(row.valueSize)} x${row.recordsPerBatch}: ${fmt(row.recordsPerSec)} rec/s, ceiling ${fmt(row.ceilingRecordsPerSec)} (${times(row.ratio)})`;
 }
 
 /** Runs every scenario and returns one row per backend, operation, value size and batch size. */

@@ -30,6 +30,12 @@ export interface Member {
   readonly done: Promise<void>;
   /** Gone: left or crashed. */
   readonly gone: boolean;
+  /**
+   * The coordinator dropped this member while it was alive (its session ran out, e.g. on a machine
+   * too busy to heartbeat in time): it lost its partitions without handing them over, so its
+   * uncommitted work is processed again, and it may process records its successor already has.
+   */
+  readonly expired: boolean;
   /** Stops heartbeating and fetching at once, without leaving; records still buffered are not processed. */
   crash(): void;
   /** Leaves the group cleanly: commits what was processed, then leaves (consumer.disconnect()). */
@@ -81,7 +87,7 @@ export function startMember(options: MemberOptions): Member {
   const wire = crashableFetch();
   let crashed = false;
   // a crashed member's complaints (its requests fail, by design) are not warnings of the run
-  const warn = (message: string) => void (crashed || options.warn(message));
+  const warn = (message: string) => void (crashed || options.warn(`member ${options.index}: ${message}`));
   const client = createClient({ brokers: [options.broker], fetch: wire.fetch, logger: { warn } });
   const consumer = client.consumer<Uint8Array | null, string | null>({
     groupId: options.groupId,
@@ -93,6 +99,7 @@ export function startMember(options: MemberOptions): Member {
   });
   const owned = new Set<number>();
   let gone = false;
+  let expired = false;
   let firstAssignedAt: number | undefined;
   let firstRecordAt: number | undefined;
   const changed = () => options.onChange?.();
@@ -108,6 +115,7 @@ export function startMember(options: MemberOptions): Member {
       changed();
     },
     onPartitionsLost(tps) {
+      if (!crashed) expired = true;
       for (const tp of tps) owned.delete(tp.partition);
       changed();
     },
@@ -135,7 +143,7 @@ export function startMember(options: MemberOptions): Member {
       }),
     )
     .catch((error: unknown) => {
-      warn(`member ${options.index}: run() ended: ${(error as Error)?.message ?? String(error)}`);
+      warn(`run() ended: ${(error as Error)?.message ?? String(error)}`);
     });
   return {
     index: options.index,
@@ -150,6 +158,9 @@ export function startMember(options: MemberOptions): Member {
     done,
     get gone() {
       return gone;
+    },
+    get expired() {
+      return expired;
     },
     crash() {
       crashed = gone = true;

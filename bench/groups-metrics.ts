@@ -6,6 +6,9 @@
 // partitions are those it owned both just before the event and once the group was stable again.
 // The rebalance window runs from the event to stable + a tail of two producer intervals (the
 // runner keeps quiet that long); the steady window is the stretch just before the event.
+// A figure that no sample fell into (e.g. no record reached a moved partition's new owner before
+// its window closed, which on a loaded machine is normal) is undefined, never 0: a 0 would read as
+// "instant" in the report and as a broken run in a test.
 
 import type { Delivery } from "./groups-members.ts";
 import type { EventKind, RebalanceEvent, RebalanceRun } from "./groups-scenarios.ts";
@@ -17,21 +20,25 @@ export interface EventFigures {
   stableMs: number;
   /** Partitions that changed owner. */
   moved: number;
-  /** Worst unaffected member, kept partitions: longest gap and stall, steady vs during the rebalance. */
-  steadyGapMs: number;
-  gapMs: number;
-  steadyStallMs: number;
-  stallMs: number;
-  /** Worst end-to-end latency (produce send → handler) of kept partitions during the rebalance. */
-  keptLatencyMs: number;
+  /** Worst unaffected member, kept partitions: longest gap and stall, steady vs during the rebalance (undefined: no sample). */
+  steadyGapMs: number | undefined;
+  gapMs: number | undefined;
+  steadyStallMs: number | undefined;
+  stallMs: number | undefined;
+  /** Worst end-to-end latency (produce send → handler) of kept partitions during the rebalance (undefined: no sample). */
+  keptLatencyMs: number | undefined;
   /**
    * Slowest produce request (send → answer) started in the steady window and in the rebalance
    * window: a stall that the producer's own requests share is the broker queueing, not a member.
+   * Undefined: no request was answered in that window.
    */
-  steadyProduceMs: number;
-  produceMs: number;
-  /** Worst latency of a record on a moved partition, first delivered in the rebalance window (its handover). */
-  movedLatencyMs: number;
+  steadyProduceMs: number | undefined;
+  produceMs: number | undefined;
+  /**
+   * Worst latency of a record on a moved partition, first delivered in the rebalance window (its
+   * handover). Undefined: no new owner handled a record before the window closed.
+   */
+  movedLatencyMs: number | undefined;
   /** A joining member: event → its first record. */
   joinerFirstRecordMs: number | undefined;
 }
@@ -44,10 +51,16 @@ export interface Correctness {
   lost: number;
   /** Processed twice within one member epoch (by one member or two): never allowed. */
   duplicates: number;
-  /** Processed again at a later epoch after the crashed member had processed it (uncommitted work: at-least-once). */
+  /**
+   * Processed again at a later epoch where the crashed member, or a member whose session expired,
+   * was one of those processing it (uncommitted work, or a member that had not yet heard it was
+   * dropped: at-least-once).
+   */
   redeliveredAfterCrash: number;
   /** Processed again at a later epoch for any other reason (a clean join or leave must cause none). */
   redeliveredOther: number;
+  /** Members whose session expired while they were alive, the victim before its crash included (a machine too busy to heartbeat). */
+  expiredMembers: number;
   producerFailures: number;
 }
 
@@ -70,18 +83,22 @@ function byMemberPartition(deliveries: readonly Delivery[]): Map<number, Map<num
  * (a steady window, so a pair reaching back into the previous event never counts); else every pair
  * overlapping [from, to] (a rebalance window, so a gap still open at its end counts).
  */
-function gaps(list: readonly Delivery[], from: number, to: number, inside: boolean): { gap: number; stall: number } {
-  let gap = 0;
-  let stall = 0;
+function gaps(list: readonly Delivery[], from: number, to: number, inside: boolean): { gap?: number; stall?: number } {
+  let gap: number | undefined;
+  let stall: number | undefined;
   for (let i = 1; i < list.length; i++) {
     const a = list[i - 1] as Delivery;
     const b = list[i] as Delivery;
     if (inside ? a.at < from || b.at >= to : b.at < from || a.at > to) continue;
-    gap = Math.max(gap, b.at - a.at);
-    stall = Math.max(stall, b.at - a.at - (b.producedAt - a.producedAt));
+    gap = worst(gap, b.at - a.at);
+    stall = worst(stall, b.at - a.at - (b.producedAt - a.producedAt));
   }
   return { gap, stall };
 }
+
+/** The larger of a running maximum (undefined: no sample yet) and a new sample. */
+const worst = (known: number | undefined, sample: number | undefined): number | undefined =>
+  sample === undefined ? known : known === undefined ? sample : Math.max(known, sample);
 
 export function eventFigures(run: RebalanceRun): EventFigures[] {
   const index = byMemberPartition(run.deliveries);
@@ -95,9 +112,19 @@ export function eventFigures(run: RebalanceRun): EventFigures[] {
   }
   return run.events.map((e: RebalanceEvent) => {
     const end = e.stableAt + 2 * run.intervalMs;
-    const figures = { steadyGapMs: 0, gapMs: 0, steadyStallMs: 0, stallMs: 0, keptLatencyMs: 0, movedLatencyMs: 0 };
+    const figures: Record<"steadyGapMs" | "gapMs" | "steadyStallMs" | "stallMs" | "keptLatencyMs" | "movedLatencyMs", number | undefined> =
+      {
+        steadyGapMs: undefined,
+        gapMs: undefined,
+        steadyStallMs: undefined,
+        stallMs: undefined,
+        keptLatencyMs: undefined,
+        movedLatencyMs: undefined,
+      };
     const slowest = (from: number, to: number) =>
-      Math.max(0, ...run.sends.filter((s) => s.sent >= from && s.sent < to && Number.isFinite(s.acked)).map((s) => s.acked - s.sent));
+      run.sends
+        .filter((s) => s.sent >= from && s.sent < to && Number.isFinite(s.acked))
+        .reduce<number | undefined>((most, s) => worst(most, s.acked - s.sent), undefined);
     for (const [member, before] of e.before) {
       const after = e.after.get(member);
       if (member === e.subject || !after) continue;
@@ -106,11 +133,11 @@ export function eventFigures(run: RebalanceRun): EventFigures[] {
         const list = index.get(member)?.get(p) ?? [];
         const steady = gaps(list, e.at - e.steadyMs, e.at, true);
         const during = gaps(list, e.at, end, false);
-        figures.steadyGapMs = Math.max(figures.steadyGapMs, steady.gap);
-        figures.steadyStallMs = Math.max(figures.steadyStallMs, steady.stall);
-        figures.gapMs = Math.max(figures.gapMs, during.gap);
-        figures.stallMs = Math.max(figures.stallMs, during.stall);
-        for (const d of list) if (d.at >= e.at && d.at <= end) figures.keptLatencyMs = Math.max(figures.keptLatencyMs, d.at - d.producedAt);
+        figures.steadyGapMs = worst(figures.steadyGapMs, steady.gap);
+        figures.steadyStallMs = worst(figures.steadyStallMs, steady.stall);
+        figures.gapMs = worst(figures.gapMs, during.gap);
+        figures.stallMs = worst(figures.stallMs, during.stall);
+        for (const d of list) if (d.at >= e.at && d.at <= end) figures.keptLatencyMs = worst(figures.keptLatencyMs, d.at - d.producedAt);
       }
     }
     const ownerBefore = new Map<number, number>();
@@ -121,7 +148,7 @@ export function eventFigures(run: RebalanceRun): EventFigures[] {
         if (ownerBefore.get(p) === member) continue;
         moved++;
         for (const d of index.get(member)?.get(p) ?? [])
-          if (d.at >= e.at && d.at <= end && firsts.has(d)) figures.movedLatencyMs = Math.max(figures.movedLatencyMs, d.at - d.producedAt);
+          if (d.at >= e.at && d.at <= end && firsts.has(d)) figures.movedLatencyMs = worst(figures.movedLatencyMs, d.at - d.producedAt);
       }
     }
     return {
@@ -154,10 +181,11 @@ export function correctness(run: RebalanceRun): Correctness {
   let duplicates = 0;
   let redeliveredAfterCrash = 0;
   let redeliveredOther = 0;
+  const unclean = new Set([run.crashed, ...run.expired]);
   for (const list of seen.values()) {
     if (list.length < 2) continue;
     if (new Set(list.map((d) => d.epoch)).size < list.length) duplicates++;
-    else if (list.slice(0, -1).some((d) => d.member === run.crashed)) redeliveredAfterCrash++;
+    else if (list.some((d) => unclean.has(d.member))) redeliveredAfterCrash++;
     else redeliveredOther++;
   }
   return {
@@ -167,6 +195,7 @@ export function correctness(run: RebalanceRun): Correctness {
     duplicates,
     redeliveredAfterCrash,
     redeliveredOther,
+    expiredMembers: run.expired.length,
     producerFailures: run.producerFailures,
   };
 }

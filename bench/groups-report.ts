@@ -28,10 +28,11 @@ export interface BrokerResult {
 export interface Verdict {
   broker: BrokerKind;
   what: string;
-  /** The figure judged: the worst one (p99 of the join trials; the worst member in the worst round). */
-  valueMs: number;
+  /** The figure judged: the worst one (p99 of the join trials; the worst member in the worst round); undefined: no sample. */
+  valueMs: number | undefined;
   targetMs: number;
-  pass: boolean;
+  /** Undefined when there was nothing to judge (no sample): neither a pass nor a miss. */
+  pass: boolean | undefined;
   /** Context: the median and the same runs' worst steady-state stall (the noise floor). */
   context: string;
 }
@@ -44,13 +45,13 @@ export function verdicts(results: readonly BrokerResult[]): Verdict[] {
     const pauses = r.rebalances.flatMap((rb) =>
       (["join", "leave"] as const).map((kind) => {
         const events = rb.events.filter((e) => e.kind === kind);
-        const stalls = events.map((e) => e.stallMs);
-        const steady = Math.max(...events.map((e) => e.steadyStallMs));
+        const stalls = sampled(events.map((e) => e.stallMs));
+        const steady = sampled(events.map((e) => e.steadyStallMs));
         return {
           what: `pause on ${kind}, a record per partition every ${rb.intervalMs} ms, worst member and round`,
-          valueMs: Math.max(...stalls),
+          valueMs: most(stalls),
           targetMs: TARGETS.pauseMs,
-          context: `median round ${ms(percentile(stalls, 50))} ms; steady-state stall before the same events up to ${ms(steady)} ms`,
+          context: `median round ${ms(percentile(stalls, 50))} ms; steady-state stall before the same events up to ${ms(most(steady))} ms`,
         };
       }),
     );
@@ -60,15 +61,22 @@ export function verdicts(results: readonly BrokerResult[]): Verdict[] {
       targetMs: TARGETS.joinFirstRecordMs,
       context: `p50 ${ms(percentile(first, 50))} ms over ${first.length} trials`,
     };
-    return [join, ...pauses].map((v) => ({
-      broker: r.broker,
-      ...v,
-      pass: v.valueMs <= v.targetMs,
-    }));
+    return [join, ...pauses].map((v) => {
+      const valueMs = v.valueMs !== undefined && Number.isFinite(v.valueMs) ? v.valueMs : undefined;
+      return { broker: r.broker, ...v, valueMs, pass: valueMs === undefined ? undefined : valueMs <= v.targetMs };
+    });
   });
 }
 
-const ms = (n: number | undefined) => (n !== undefined && Number.isFinite(n) ? n.toFixed(n >= 100 ? 0 : 1) : "-");
+/** The figures that have a sample. */
+const sampled = (values: ReadonlyArray<number | undefined>): number[] => values.filter((v): v is number => v !== undefined);
+/** The largest, or undefined when there is none. */
+const most = (values: readonly number[]): number | undefined => (values.length > 0 ? Math.max(...values) : undefined);
+
+/** What a figure without a sample prints as: absent, not 0. */
+export const NO_SAMPLE = "no sample";
+
+const ms = (n: number | undefined) => (n !== undefined && Number.isFinite(n) ? n.toFixed(n >= 100 ? 0 : 1) : NO_SAMPLE);
 
 function table(head: string[], rows: string[][], numericFrom: number): string {
   const widths = head.map((h, i) => Math.max(3, h.length, ...rows.map((r) => (r[i] as string).length)));
@@ -81,8 +89,8 @@ function table(head: string[], rows: string[][], numericFrom: number): string {
 
 /** "p50 / max" over rounds, or the one figure. */
 function spread(values: Array<number | undefined>, format: (n: number | undefined) => string = ms): string {
-  const known = values.filter((v): v is number => v !== undefined);
-  if (known.length === 0) return "-";
+  const known = sampled(values);
+  if (known.length === 0) return NO_SAMPLE;
   if (known.length === 1) return format(known[0]);
   return `${format(percentile(known, 50))} / ${format(Math.max(...known))}`;
 }
@@ -160,8 +168,9 @@ export function formatGroupsReport(results: readonly BrokerResult[]): string {
       "processed",
       "lost",
       "duplicates",
-      "redelivered after crash",
+      "redelivered after crash or expiry",
       "redelivered other",
+      "expired members",
       "producer failures",
     ],
     results.flatMap((r) =>
@@ -176,14 +185,17 @@ export function formatGroupsReport(results: readonly BrokerResult[]): string {
           c.duplicates,
           c.redeliveredAfterCrash,
           c.redeliveredOther,
+          c.expiredMembers,
           c.producerFailures,
         ].map(String);
       }),
     ),
     1,
   );
-  const lines = verdicts(results).map(
-    (v) => `${v.pass ? "PASS" : "MISS"} ${v.broker}: ${v.what} ${ms(v.valueMs)} ms (target ≤ ${v.targetMs} ms; ${v.context})`,
+  const lines = verdicts(results).map((v) =>
+    v.pass === undefined
+      ? `NONE ${v.broker}: ${v.what}: ${NO_SAMPLE} (target ≤ ${v.targetMs} ms; ${v.context})`
+      : `${v.pass ? "PASS" : "MISS"} ${v.broker}: ${v.what} ${ms(v.valueMs)} ms (target ≤ ${v.targetMs} ms; ${v.context})`,
   );
   const notes = results.flatMap((r) => [
     ...r.rebalances.map((rb) => `${r.broker}, a record per partition every ${rb.intervalMs} ms: drained ${rb.drained}`),

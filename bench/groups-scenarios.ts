@@ -6,6 +6,7 @@
 //                figures are computed afterwards (groups-metrics.ts) from snapshots of who owned what.
 
 import { type AssignorName, type Client, createClient } from "@rill/client";
+import { sleep } from "../test/helpers/wait.ts";
 import { type Delivery, type Member, startMember, startProducer } from "./groups-members.ts";
 
 export interface JoinTrial {
@@ -14,8 +15,6 @@ export interface JoinTrial {
   /** subscribe + run → first record in eachMessage. */
   firstRecordMs: number;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Resolves with the time `ready()` first held, checked after every `poke` and every 2 ms (member
@@ -119,6 +118,8 @@ export interface RebalanceRun {
   producerFailures: number;
   /** The member that crashed, whose deliveries may be redelivered by design. */
   crashed: number;
+  /** Members the coordinator dropped while they were alive (see Member.expired): the same, by accident. */
+  expired: number[];
   /** All produced records were delivered before the drain deadline. */
   drained: boolean;
 }
@@ -271,6 +272,7 @@ export async function rebalance(broker: string, options: RebalanceOptions): Prom
       sends: producer.sends,
       producerFailures: producer.failures,
       crashed: victim,
+      expired: members.filter((m) => m.expired).map((m) => m.index),
       drained,
     };
   } finally {
