@@ -1,6 +1,6 @@
 import { createMemoryStorage } from "@rill/storage-memory";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
   count,
   createGroupCoordinator,
@@ -162,23 +162,31 @@ describe("group coordinator", () => {
   });
 
   it("does not count the end of a long-poll as a heartbeat: a member that vanished mid-wait expires on time", async () => {
-    const { coordinator, advance } = setup({ orders: 4 }, { heartbeatIntervalMs: 50 });
-    const a = member(coordinator);
-    await a.beat();
-    await a.beat();
-    // a's last heartbeat waits; the clock moves 44 s while it waits, then a is never heard of again
-    const waiting = coordinator.heartbeat({
-      memberId: a.last.memberId,
-      memberEpoch: a.last.memberEpoch,
-      ownedPartitions: a.last.assignment,
-      waitMs: 50,
-    });
-    await new Promise((resolve) => setTimeout(resolve, 10)); // its first look is done; it is waiting now
-    advance(44_000);
-    await waiting;
-    advance(2_000); // 46 s after the heartbeat it sent, 2 s after its long-poll ended
-    await coordinator.expireMembers();
-    expect((await coordinator.describe())?.members[a.last.memberId]).toBeUndefined();
+    // the long-poll's wait is a timer: faked, so it ends exactly when the test says and not before
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      const { coordinator, advance } = setup({ orders: 4 }, { heartbeatIntervalMs: 50 });
+      const a = member(coordinator);
+      await a.beat();
+      await a.beat();
+      // a's last heartbeat waits; the clock moves 44 s while it waits, then a is never heard of again
+      let answered = false;
+      const waiting = coordinator
+        .heartbeat({ memberId: a.last.memberId, memberEpoch: a.last.memberEpoch, ownedPartitions: a.last.assignment, waitMs: 50 })
+        .finally(() => (answered = true));
+      // the coordinator serves one request at a time, in order: once describe() answers, the
+      // heartbeat's first look is done and it is waiting on its timer
+      await coordinator.describe();
+      expect(answered).toBe(false);
+      advance(44_000);
+      await vi.advanceTimersByTimeAsync(50);
+      await waiting;
+      advance(2_000); // 46 s after the heartbeat it sent, 2 s after its long-poll ended
+      await coordinator.expireMembers();
+      expect((await coordinator.describe())?.members[a.last.memberId]).toBeUndefined();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("expires members that stop heartbeating and gives their partitions away", async () => {
