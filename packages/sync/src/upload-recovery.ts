@@ -64,8 +64,14 @@ export type CloneVerdict = "same" | "different" | "unknown";
 
 /** Whether two batches carry the same records (keys, values, headers; not timestamps). */
 export function sameRecords(a: Uint8Array, b: Uint8Array): CloneVerdict {
-  const x = decodeBatch(a).records;
-  const y = decodeBatch(b).records;
+  let x: LogRecord[];
+  let y: LogRecord[];
+  try {
+    x = decodeBatch(a).records;
+    y = decodeBatch(b).records;
+  } catch {
+    return "unknown";
+  }
   if (x.length !== y.length) return "unknown";
   return x.every((r, i) => sameRecord(r, y[i] as LogRecord)) ? "same" : "different";
 }
