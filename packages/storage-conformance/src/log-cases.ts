@@ -85,13 +85,22 @@ export function logCases(fixture: StorageFixture): void {
           Array.from({ length: n }, (_, i) => rec("k", `p${producerId}-s${seq + i}`)),
           { producerId, producerEpoch: 0, baseSequence: seq },
         );
+      // a wait longer than any test's timeout: only the predecessors' arrival can release the late
+      // batches, however long this backend takes to store them (the default 250 ms is a race)
+      const patient = createPartitionLog({
+        storage,
+        partition,
+        config: () => config,
+        now: () => clock,
+        sequenceGate: { maxWaitMs: 600_000 },
+      });
       // sent 0, 2, 4 but arriving 4, 2, 0 (requests overtaking each other on the way)
-      const late = [log.appendBatches(batch(5, 4, 1)), log.appendBatches(batch(5, 2, 2))];
-      const first = await log.appendBatches(batch(5, 0, 2));
+      const late = [patient.appendBatches(batch(5, 4, 1)), patient.appendBatches(batch(5, 2, 2))];
+      const first = await patient.appendBatches(batch(5, 0, 2));
       const [third, second] = await Promise.all(late);
       expect([first, second, third].map((r) => r?.batches[0]?.baseOffset)).toEqual([0, 2, 4]);
       expect((await values()).map(([, v]) => v)).toEqual(["p5-s0", "p5-s1", "p5-s2", "p5-s3", "p5-s4"]);
-      // a predecessor that never comes: refused after the wait, as without the gate, nothing written
+      // a predecessor that never comes: refused after the wait (whenever it ends), as without the gate, nothing written
       const quick = createPartitionLog({ storage, partition, config: () => config, now: () => clock, sequenceGate: { maxWaitMs: 20 } });
       await expect(quick.appendBatches(batch(5, 9, 1))).rejects.toSatisfy((e) => isRillError(e, "OUT_OF_ORDER_SEQUENCE_NUMBER"));
       await expect(quick.appendBatches(batch(6, 3, 1))).rejects.toSatisfy((e) => isRillError(e, "UNKNOWN_PRODUCER_ID"));
