@@ -59,6 +59,13 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   if (options.onStatus) hub.subscribe(options.onStatus);
   const uploaders = new Map<string, Uploader>();
   const downloaders = new Map<string, Downloader>();
+  // every loop gets its own signal, aborted by stop(): no listener piles up on one shared signal
+  let loopControllers: AbortController[] = [];
+  const loopSignal = () => {
+    const c = new AbortController();
+    loopControllers.push(c);
+    return c.signal;
+  };
   let controller: AbortController | undefined;
   let loops: Promise<unknown>[] = [];
   let starting: Promise<void> | undefined;
@@ -136,7 +143,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         edgeTopic,
         partition,
         transactionalId: transactionalIdOf(device, edgeTopic, partition),
-        signal,
+        signal: loopSignal(),
         nudge,
         now,
         pollWaitMs,
@@ -173,7 +180,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         edgeTopic: spec.edge,
         local,
         partition,
-        signal,
+        signal: loopSignal(),
         nudge,
         now,
         pollWaitMs,
@@ -210,6 +217,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       if (!starting) return;
       await starting;
       controller?.abort();
+      for (const c of loopControllers) c.abort();
+      loopControllers = [];
       await Promise.all(loops);
       await Promise.all([...uploaders.values()].map((u) => u.flush().catch(() => undefined)));
       uploaders.clear();

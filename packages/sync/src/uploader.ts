@@ -205,11 +205,15 @@ export function createUploader(o: UploaderOptions): Uploader {
     const from = nextToSend;
     const polling = readLocal(from, o.pollWaitMs);
     polling.catch(() => undefined);
+    let onStop = () => {};
     const stopped = new Promise<null>((resolve) => {
+      onStop = () => resolve(null);
       if (o.signal.aborted) resolve(null);
-      o.signal.addEventListener("abort", () => resolve(null), { once: true });
+      o.signal.addEventListener("abort", onStop, { once: true });
     });
-    const read = await Promise.race([polling, o.nudge.next().then(() => null), stopped]);
+    const read = await Promise.race([polling, o.nudge.next().then(() => null), stopped]).finally(() =>
+      o.signal.removeEventListener("abort", onStop),
+    );
     // an abandoned poll changes nothing: the loop may have moved on meanwhile
     if (!read) return;
     localEnd = Math.max(localEnd, read.highWatermark);

@@ -1,0 +1,95 @@
+// The sync engine against the real edge broker (`wrangler dev`, Durable Objects on SQLite), behind
+// the TCP proxy: 30% of answers dropped, the edge SIGKILLed mid-upload and restarted on its state
+// directory, the local host crashed once. The outbox goes up exactly once and a replica of the same
+// edge topic comes down byte for byte.
+import { createMemoryStorage } from "@rill/storage-memory";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  batchesOf,
+  crashable,
+  createLocalSide,
+  createTopic,
+  engineOn,
+  eventually,
+  produceLocal,
+  readTopic,
+} from "../../packages/sync/test/harness.ts";
+import { check, formatVerdict } from "../faults/check.ts";
+import { type LocalBrokerProcess, startLocalBroker } from "../harness/local-broker.ts";
+import { startTcpProxy } from "../harness/tcp-proxy.ts";
+
+const cleanups: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+describe("sync against wrangler dev", () => {
+  it("uploads exactly once and mirrors byte for byte through a SIGKILL of the edge, a host crash and dropped answers", async () => {
+    let edge: LocalBrokerProcess = await startLocalBroker();
+    cleanups.push(() => edge.stop("SIGKILL"));
+    const port = Number(new URL(edge.url).port);
+    const proxy = await startTcpProxy({ upstreamPort: port });
+    cleanups.push(() => proxy.close());
+    await createTopic(fetch, edge.url, "orders", 2);
+    const sync = { upload: [{ local: "outbox", edge: "orders" }], download: [{ edge: "orders" }] };
+
+    const storage = createMemoryStorage();
+    const disk = crashable(storage);
+    let local = createLocalSide(disk.storage, ["outbox"]);
+    await createTopic(local.fetch, "", "outbox", 2);
+    const sent = await produceLocal(local, "outbox", { producer: 0, from: 0, count: 600, perRequest: 6, partitions: 2 });
+    proxy.dropAnswers(0.3);
+    let engine = engineOn(local, [proxy.url], sync, { deviceId: "edge-test", edge: { brokers: [proxy.url], requestTimeoutMs: 5_000 } });
+    await engine.start();
+    await eventually("uploading", () => engine.status().counters.batchesAcked >= 20, 60_000);
+
+    // the edge dies mid-upload (its process group, SIGKILL) and comes back on its state
+    await edge.stop("SIGKILL");
+    const kills = 1;
+    await eventually("offline", () => engine.status().connectivity !== "online", 60_000);
+    edge = await startLocalBroker({ stateDir: edge.stateDir, port });
+    await eventually("uploading again", () => engine.status().counters.batchesAcked >= 40, 60_000);
+
+    // then the local host crashes: its storage gone mid-flight; a new host resumes from what was written
+    disk.crash();
+    const before = engine.status().counters;
+    await engine.stop();
+    local = createLocalSide(storage, ["outbox"]);
+    proxy.dropAnswers(0);
+    engine = engineOn(local, [proxy.url], sync, { deviceId: "edge-test", edge: { brokers: [proxy.url], requestTimeoutMs: 5_000 } });
+    cleanups.push(() => engine.stop());
+    await engine.start();
+    await engine.syncNow({ signal: AbortSignal.timeout(120_000) });
+    const after = engine.status().counters;
+
+    const read = await readTopic(fetch, edge.url, "orders", 2);
+    const known = await Promise.all(
+      sent.map(async (s) => ({
+        ...s,
+        offset: (await engine.uploaded({ topicName: "outbox", partition: s.partition, offset: s.offset })).edgeOffset,
+      })),
+    );
+    const verdict = check(sent.length, known, read);
+    const moved = check(
+      sent.length,
+      known.filter((k) => k.offset >= 0),
+      read,
+    ).movedOffsets;
+    const repeats = before.duplicatesAbsorbed + before.duplicateSequences + after.duplicatesAbsorbed + after.duplicateSequences;
+    console.log(
+      `wrangler dev: ${sent.length} records, ${kills} edge SIGKILL, 1 host crash, ${proxy.counters.droppedAnswers} answers dropped, ${repeats} repeats absorbed\n${formatVerdict({ ...verdict, movedOffsets: moved })}`,
+    );
+    expect(verdict.acknowledgedButLost).toEqual([]);
+    expect(verdict.duplicates).toEqual([]);
+    expect(verdict.orderViolations).toEqual([]);
+    expect(moved).toEqual([]);
+    expect(read).toHaveLength(sent.length);
+    expect(proxy.counters.droppedAnswers).toBeGreaterThan(0);
+
+    for (const p of [0, 1]) {
+      const upstream = await batchesOf(fetch, edge.url, "orders", p, 0);
+      const copy = await batchesOf(local.fetch, "", "edge.orders", p, 0);
+      expect([...copy.entries()]).toEqual([...upstream.entries()]);
+    }
+  }, 240_000);
+});
