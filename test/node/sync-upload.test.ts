@@ -13,7 +13,10 @@ afterEach(async () => {
 async function edgeBehindProxy(): Promise<{ url: string; proxy: TcpProxy; fetch: typeof fetch }> {
   const edge = await startNodeBroker();
   const proxy = await startTcpProxy({ upstreamPort: edge.port });
-  cleanups.push(() => edge.close(), () => proxy.close());
+  cleanups.push(
+    () => edge.close(),
+    () => proxy.close(),
+  );
   return { url: edge.url, proxy, fetch: (input, init) => fetch(input, init) };
 }
 
@@ -28,13 +31,27 @@ describe("sync upload", () => {
     const engine = engineOn(local, [edge.proxy.url], { upload: [{ local: "outbox", edge: "orders" }] });
     cleanups.push(() => engine.stop());
     await engine.start();
+    const pushed: number[] = [];
+    engine.subscribe((s) => pushed.push(s.upload.outboxRecords));
     await eventually("offline status", () => engine.status().connectivity === "offline");
+    // a UI's view while offline: what waits, how much, since when, and why (errors counted, not repeated)
+    await eventually("repeated failures", () => (engine.status().errors[0]?.count ?? 0) > 2);
+    const offline = engine.status();
+    expect(offline.upload.outboxRecords).toBe(300);
+    expect(offline.upload.outboxBytes).toBeGreaterThan(300 * 5);
+    expect(offline.upload.oldestUnsyncedAt).not.toBeNull();
+    expect(offline.lastSyncAt).toBeNull();
+    expect(new Set(offline.errors.map((e) => `${e.code}/${e.topic}/${e.partition}`)).size).toBe(offline.errors.length);
+    await expect(engine.syncNow({ signal: AbortSignal.timeout(200) })).rejects.toMatchObject({ name: "TimeoutError" });
     expect(await readTopic(edge.fetch, edge.url, "orders", 2)).toEqual([]);
 
     edge.proxy.setMode("forward");
     const status = await engine.syncNow({ signal: AbortSignal.timeout(30_000) });
     expect(status.upload.outboxRecords).toBe(0);
     expect(status.connectivity).toBe("online");
+    expect(status.lastSyncAt).not.toBeNull();
+    expect(status.upload.partitions.map((p) => p.acked - p.localEnd)).toEqual([0, 0]);
+    await eventually("an empty outbox pushed to subscribers", () => pushed.at(-1) === 0);
 
     const read = await readTopic(edge.fetch, edge.url, "orders", 2);
     // on the edge, offsets differ from local ones; the checker compares the edge offsets uploaded() gave
@@ -52,7 +69,10 @@ describe("sync upload", () => {
     expect(read).toHaveLength(300);
     // edge order per partition is local order per partition
     for (const p of [0, 1]) {
-      const localOrder = sent.filter((s) => s.partition === p).sort((a, b) => a.offset - b.offset).map((s) => s.id);
+      const localOrder = sent
+        .filter((s) => s.partition === p)
+        .sort((a, b) => a.offset - b.offset)
+        .map((s) => s.id);
       expect(read.filter((r) => r.partition === p).map((r) => r.id)).toEqual(localOrder);
     }
   });

@@ -104,10 +104,43 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     });
   }
 
-  /** Checks one outbox against its edge topic, then runs one uploader per partition. */
+  /**
+   * Runs one uploader per outbox partition. They show the outbox at once (offline too) and start
+   * sending once the edge topic was checked against the outbox (same partition count).
+   */
   async function runUpload(spec: UploadSpec, signal: AbortSignal, device: string): Promise<void> {
     const edgeTopic = spec.edge ?? spec.local;
-    let partitions = 0;
+    let checked = (_ok: boolean) => {};
+    const edgeChecked = new Promise<boolean>((resolve) => {
+      checked = resolve;
+    });
+    const runs: Promise<void>[] = [];
+    const startUploaders = (partitions: number) => {
+      for (let partition = runs.length; partition < partitions; partition++) {
+        const uploader = createUploader({
+          broker,
+          storage,
+          edge,
+          store: createUploadStore(storage, uploadKey(spec.local, partition)),
+          hub,
+          local: spec.local,
+          edgeTopic,
+          partition,
+          transactionalId: transactionalIdOf(device, edgeTopic, partition),
+          signal: loopSignal(),
+          nudge,
+          now,
+          pollWaitMs,
+          maxBackoffMs,
+          warn,
+          edgeChecked,
+        });
+        uploaders.set(`${spec.local}/${partition}`, uploader);
+        runs.push(uploader.run());
+      }
+    };
+    const existing = await broker.topic(spec.local).catch(() => null);
+    if (existing) startUploaders(existing.partitions.length);
     for (let attempt = 0; !signal.aborted; attempt++) {
       try {
         const remote = await edge.describeTopic(edgeTopic, signal);
@@ -122,39 +155,19 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
             `outbox ${spec.local} has ${local.partitions.length} partitions, edge topic ${edgeTopic} has ${remote.partitions.length}: they must be equal`,
           );
         }
-        partitions = local.partitions.length;
+        startUploaders(local.partitions.length);
         break;
       } catch (error) {
-        if (signal.aborted) return;
+        if (signal.aborted) break;
         hub.failure(error, { topic: spec.local });
         await pause(backoffMs(attempt, maxBackoffMs), signal, nudge);
       }
     }
-    const runs: Promise<void>[] = [];
-    if (signal.aborted) return;
-    for (let partition = 0; partition < partitions && !signal.aborted; partition++) {
-      const uploader = createUploader({
-        broker,
-        storage,
-        edge,
-        store: createUploadStore(storage, uploadKey(spec.local, partition)),
-        hub,
-        local: spec.local,
-        edgeTopic,
-        partition,
-        transactionalId: transactionalIdOf(device, edgeTopic, partition),
-        signal: loopSignal(),
-        nudge,
-        now,
-        pollWaitMs,
-        maxBackoffMs,
-        warn,
-      });
-      uploaders.set(`${spec.local}/${partition}`, uploader);
-      runs.push(uploader.run());
+    checked(!signal.aborted);
+    if (!signal.aborted) {
+      ready++;
+      hub.changed();
     }
-    ready++;
-    hub.changed();
     await Promise.all(runs);
   }
 

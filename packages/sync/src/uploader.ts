@@ -49,6 +49,8 @@ export interface UploaderOptions {
   pollWaitMs: number;
   maxBackoffMs: number;
   warn: (message: string) => void;
+  /** Resolves true once the edge topic was checked against the outbox (false: stopped first). */
+  edgeChecked: Promise<boolean>;
 }
 
 export interface Uploader {
@@ -344,6 +346,21 @@ export function createUploader(o: UploaderOptions): Uploader {
     settleWaiters();
   }
 
+  /** What can be known without the edge, so an offline start still shows its outbox. */
+  async function showLocal(): Promise<void> {
+    try {
+      const topic = await o.broker.topic(o.local);
+      ref = { topic, partition: o.partition };
+      localEnd = (await o.broker.partitionState(ref)).highWatermark;
+      const doc = await o.store.load();
+      acked = doc && doc.localTopicId === topic.topicId ? doc.acked : (await o.broker.partitionState(ref)).logStartOffset;
+      await refreshView(topic);
+      publish();
+    } catch {
+      // shown once the loop starts
+    }
+  }
+
   async function start(): Promise<void> {
     for (;;) {
       try {
@@ -383,6 +400,8 @@ export function createUploader(o: UploaderOptions): Uploader {
 
   return {
     async run() {
+      await showLocal();
+      if (!(await o.edgeChecked)) return;
       started = true;
       await start();
       while (!o.signal.aborted && !isFenced) {
