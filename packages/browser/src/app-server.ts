@@ -11,7 +11,10 @@ import { ownBuffer, transferables, type WireRequest, type WireResponse, type Wir
 export type AppHandler = (request: Request) => Response | Promise<Response>;
 
 export interface AppServer extends WireServer {
-  /** Requests being served now, held long-polls and open streams included. */
+  /**
+   * Requests the app is working on now, held long-polls and open streams included. An aborted
+   * request counts until the app has really let go of it, so this shows that aborts reach the core.
+   */
   readonly inFlight: number;
   /** Whether request `id` is being served here. */
   has(id: string): boolean;
@@ -28,11 +31,19 @@ interface Pending {
 
 const isEventStream = (response: Response) => (response.headers.get("content-type") ?? "").startsWith("text/event-stream");
 
-export function createAppServer(handle: AppHandler): AppServer {
+export function createAppServer(handle: AppHandler, onInFlight: (count: number) => void = () => undefined): AppServer {
   const pending = new Map<string, Pending>();
+  let working = 0;
+  const count = (delta: number) => {
+    working += delta;
+    onInFlight(working);
+  };
 
   function finish(id: string): void {
+    const entry = pending.get(id);
+    if (!entry) return;
     pending.delete(id);
+    if (entry.reader) count(-1);
   }
 
   function abort(id: string): void {
@@ -45,13 +56,15 @@ export function createAppServer(handle: AppHandler): AppServer {
 
   return {
     get inFlight() {
-      return pending.size;
+      return working;
     },
 
     async fetch(wire: WireRequest): Promise<WireResponse> {
       const controller = new AbortController();
       const entry: Pending = { controller };
       pending.set(wire.id, entry);
+      count(1);
+      let streaming = false;
       try {
         const request = new Request(wire.url, {
           method: wire.method,
@@ -72,6 +85,7 @@ export function createAppServer(handle: AppHandler): AppServer {
         }
         if (response.body && isEventStream(response)) {
           entry.reader = response.body.getReader();
+          streaming = true;
           return { ...head, body: null, stream: true };
         }
         const body = response.body ? await response.arrayBuffer() : null;
@@ -81,6 +95,9 @@ export function createAppServer(handle: AppHandler): AppServer {
       } catch (error) {
         finish(wire.id);
         return errorAnswer(controller.signal.aborted ? new RillError("REQUEST_TIMED_OUT", "the request was aborted") : toRillError(error));
+      } finally {
+        // a stream counts until it ends or is cancelled (in read/abort)
+        if (!streaming) count(-1);
       }
     },
 

@@ -118,6 +118,7 @@ export function createHostNode(options: HostNodeOptions): HostNode {
       changes.notify();
       publish.schedule();
     },
+    onReport: () => publish.schedule(),
   });
 
   const report = (): BeatReport => ({ ...hosting.report(id), lastStealAt });

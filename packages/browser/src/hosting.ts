@@ -22,6 +22,8 @@ export interface HostingOptions {
   /** undefined without Web Locks (then hosting is decided once, at start). */
   election: Election | undefined;
   onChange(state: HostState): void;
+  /** Something the status shows changed (requests in flight, storage state, errors). */
+  onReport(): void;
 }
 
 export interface Hosting {
@@ -78,11 +80,18 @@ export function createHosting(options: HostingOptions): Hosting {
         onStorageError(error) {
           errors.add(error);
           if (error.details?.quotaExceeded) storageFull = true;
+          options.onReport();
         },
         onStorageWrite() {
+          if (!storageFull) return;
           storageFull = false;
+          options.onReport();
         },
-        onRebuilt: (error) => errors.add(error),
+        onRebuilt(error) {
+          errors.add(error);
+          options.onReport();
+        },
+        onInFlight: () => options.onReport(),
       });
       if (mine !== generation || !holds()) {
         await opened.close();

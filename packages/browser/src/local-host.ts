@@ -21,6 +21,8 @@ export interface LocalHostOptions {
   onStorageWrite(): void;
   /** The broker was rebuilt after another writer moved a log under it. */
   onRebuilt(error: RillError): void;
+  /** The number of requests in flight changed. */
+  onInFlight(count: number): void;
 }
 
 export interface LocalHost {
@@ -57,12 +59,17 @@ export async function openLocalHost(options: LocalHostOptions): Promise<LocalHos
           }
         };
       }
+      if (key === "fetch") {
+        // the HTTP request's signal reaches the long-poll, so an abort on the page ends it here
+        return (ref: Parameters<Broker["fetch"]>[0], request: Parameters<Broker["fetch"]>[1], options?: { signal?: AbortSignal }) =>
+          current.fetch(ref, options?.signal ? { ...request, signal: options.signal } : request);
+      }
       const value = current[key];
       return typeof value === "function" ? value.bind(current) : value;
     },
   });
   const app = createHttpApp(broker);
-  const server = createAppServer((request) => app.fetch(request));
+  const server = createAppServer((request) => app.fetch(request), options.onInFlight);
 
   return {
     server,
