@@ -40,8 +40,11 @@ export interface Broker {
 
   /** Appends one or more concatenated record batches to a partition. */
   append(ref: PartitionRef, batches: Uint8Array, acks: Acks): Promise<AppendResult>;
-  /** Reads whole batches from an offset, long-polling as the request asks. */
-  fetch(ref: PartitionRef, request: FetchRequest): Promise<ReadResult>;
+  /**
+   * Reads whole batches from an offset, long-polling as the request asks. `options.signal` is the
+   * HTTP request's: a broker that can end a held long-poll when the caller goes away uses it.
+   */
+  fetch(ref: PartitionRef, request: FetchRequest, options?: { signal?: AbortSignal }): Promise<ReadResult>;
   listOffset(ref: PartitionRef, spec: OffsetSpec): Promise<ListedOffset>;
   /** A WebSocket live tail from `offset` (answers the 101 upgrade); only runtimes with WebSockets have it. */
   tail?(ref: PartitionRef, request: Request, options: { offset: number; encoding: "utf8" | "base64" }): Promise<Response>;

@@ -69,7 +69,7 @@ export function fetchRoutes(broker: Broker): Hono {
           open = false;
         });
         while (open) {
-          const result = await broker.fetch(ref, { offset, maxBytes, maxWaitMs: SSE_POLL_MS });
+          const result = await broker.fetch(ref, { offset, maxBytes, maxWaitMs: SSE_POLL_MS }, { signal: c.req.raw.signal });
           const answer = jsonFetchAnswer(result, offset, encoding);
           for (const record of answer.records) {
             await stream.writeSSE({ id: String(record.offset), event: "record", data: JSON.stringify(record) });
@@ -85,7 +85,7 @@ export function fetchRoutes(broker: Broker): Hono {
       minBytes: intParam(c.req.query("minBytes"), "minBytes", { min: 1, max: MAX_FETCH_BYTES, default: 1 }),
       maxWaitMs: intParam(c.req.query("maxWaitMs"), "maxWaitMs", { max: MAX_WAIT_MS, default: 0 }),
     };
-    const result = await broker.fetch(ref, request);
+    const result = await broker.fetch(ref, request, { signal: c.req.raw.signal });
     if (wantsBinary(c)) {
       return c.body(concatBytes(result.batches.map((b) => b.bytes)) as Uint8Array<ArrayBuffer>, 200, {
         "content-type": BATCHES_MEDIA_TYPE,
