@@ -143,15 +143,12 @@ describe("sync upload recovery", () => {
     for (const ns of ["topics", "rill-sync", "producers"]) {
       for (const doc of await original.listDocuments(ns)) await copy.putDocument(ns, doc.id, 0, doc.value);
     }
-    const restarted = engineOn(
-      createLocalSide(original, ["outbox"]),
-      [proxy.url],
-      { upload: [{ local: "outbox", edge: "orders" }] },
-      { deviceId: "d1" },
-    );
+    const again = createLocalSide(original, ["outbox"]);
+    const restarted = engineOn(again, [proxy.url], { upload: [{ local: "outbox", edge: "orders" }] }, { deviceId: "d1" });
     await restarted.start();
-    await produceLocal(createLocalSide(original, ["outbox"]), "outbox", { producer: 0, from: 8, count: 8, perRequest: 4, partitions: 1 });
+    await produceLocal(again, "outbox", { producer: 0, from: 8, count: 8, perRequest: 4, partitions: 1 });
     await restarted.syncNow({ signal: AbortSignal.timeout(30_000) });
+    expect(await readTopic(fetch, edge.url, "orders", 1)).toHaveLength(16);
     await restarted.stop();
 
     // the clone writes other records at the same offsets and sends them under the same identity
