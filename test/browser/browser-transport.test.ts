@@ -77,7 +77,7 @@ describe("browser broker transport", () => {
     const original = MessagePort.prototype.postMessage;
     MessagePort.prototype.postMessage = function (this: MessagePort, message: unknown, transfer?: unknown) {
       if (Array.isArray(transfer)) posted.push({ port: this, transfer });
-      return original.call(this, message, transfer as Transferable[]);
+      return Reflect.apply(original, this, [message, transfer]);
     } as typeof original;
     try {
       const body = new Uint8Array(256 * 1024).map((_, i) => i % 251);
