@@ -2,14 +2,16 @@
 // serves the database, says hello, and gives the page a fetch and @rill/client clients that speak
 // to it as to any broker.
 
-import { type Client, type ClientOptions, createClient } from "@rill/client";
+import { type Client, type ClientOptions, createClient, type RecordMetadata } from "@rill/client";
 import { type ErrorCode, isErrorCode, RillError } from "@rill/core";
+import type { SyncStatus } from "@rill/sync";
 import { proxy, type Remote, releaseProxy, wrap } from "comlink";
 import { randomId } from "./changes.ts";
 import type { NodeStatus } from "./host-node.ts";
 import type { NodeApi } from "./node-api.ts";
 import { type BrowserFetch, createPageFetch, LOCAL_BROKER_URL } from "./page-fetch.ts";
 import { createPageStatus, type StatusListener } from "./page-status.ts";
+import { connectPageSync, type PageSync, type PageSyncOptions } from "./page-sync.ts";
 import type { BrowserBrokerStatus, HostMode } from "./status.ts";
 
 export interface BrowserBrokerOptions {
@@ -22,6 +24,10 @@ export interface BrowserBrokerOptions {
   worker?: (mode: HostMode) => SharedWorker | Worker;
   /** "shared" (default where SharedWorker exists) or "dedicated" (one worker per tab, elected with Web Locks). */
   mode?: HostMode;
+  /** The edge broker to sync with (@rill/sync); with `sync`, the hosting worker runs the sync engine. */
+  edge?: PageSyncOptions["edge"];
+  /** Outbox topics uploaded exactly once, and edge topics mirrored into read-only local replicas. */
+  sync?: PageSyncOptions["sync"];
 }
 
 export interface BrowserBroker {
@@ -37,6 +43,13 @@ export interface BrowserBroker {
   requestPersistence(): Promise<boolean>;
   /** Leaves the worker: this page's requests end. Other tabs keep the database. */
   close(): Promise<void>;
+  /** Resolves when the outbox is empty and replicas reached the edge high watermark they saw (needs edge and sync). */
+  syncNow(options?: { signal?: AbortSignal }): Promise<SyncStatus>;
+  /** Resolves once a locally acknowledged record is on the edge, with its edge offset (-1 when unknown). */
+  uploaded(
+    record: Pick<RecordMetadata, "topicName" | "partition" | "offset">,
+    options?: { signal?: AbortSignal },
+  ): Promise<{ edgeOffset: number }>;
 }
 
 function defaultWorker(mode: HostMode, name: string): SharedWorker | Worker {
@@ -95,12 +108,26 @@ export async function createBrowserBroker(options: BrowserBrokerOptions): Promis
 
   const fetch = createPageFetch(api, () => `${pageId}:${++counter}`);
   let closed = false;
+  const sync: PageSync | null =
+    options.edge && options.sync ? await connectPageSync(fetch, { edge: options.edge, sync: options.sync }) : null;
+  const withSync = (s: BrowserBrokerStatus): BrowserBrokerStatus => ({ ...s, sync: sync?.status() ?? null });
+  const noSync = () => new RillError("INVALID_REQUEST", "sync is not configured: pass edge and sync to createBrowserBroker");
 
   return {
     client: (clientOptions = {}) => createClient({ ...clientOptions, brokers: [LOCAL_BROKER_URL], fetch }),
     fetch,
-    status: () => (status as NonNullable<typeof status>).current(),
-    subscribe: (listener) => (status as NonNullable<typeof status>).subscribe(listener),
+    status: () => withSync((status as NonNullable<typeof status>).current()),
+    subscribe(listener) {
+      const pageStatus = status as NonNullable<typeof status>;
+      const offHost = pageStatus.subscribe((s) => listener(withSync(s)));
+      const offSync = sync?.subscribe(() => listener(withSync(pageStatus.current())));
+      return () => {
+        offHost();
+        offSync?.();
+      };
+    },
+    syncNow: (o) => (sync ? sync.syncNow(o) : Promise.reject(noSync())),
+    uploaded: (record, o) => (sync ? sync.uploaded(record, o) : Promise.reject(noSync())),
     async requestPersistence() {
       const granted = (await globalThis.navigator?.storage?.persist?.().catch(() => false)) ?? false;
       await status?.refresh();
@@ -110,6 +137,7 @@ export async function createBrowserBroker(options: BrowserBrokerOptions): Promis
       if (closed) return;
       closed = true;
       globalThis.document?.removeEventListener("visibilitychange", onVisibility);
+      sync?.close();
       await Promise.resolve(api.goodbye()).catch(() => undefined);
       status?.close();
       tabLock.release();

@@ -11,6 +11,7 @@ import { isRillError, type RillError, type Storage } from "@rill/core";
 import { type Broker, createHttpApp, createLocalBroker, type LocalBroker } from "@rill/server";
 import { type AppServer, createAppServer } from "./app-server.ts";
 import { keepOpen, watchStorage } from "./storage-guard.ts";
+import { createSyncHost } from "./sync-host.ts";
 
 export interface LocalHostOptions {
   /** Opens the storage (IndexedDB in a browser). */
@@ -35,7 +36,9 @@ export interface LocalHost {
 export async function openLocalHost(options: LocalHostOptions): Promise<LocalHost> {
   const storage = watchStorage(await options.openStorage(), { onError: options.onStorageError, onWrite: options.onStorageWrite });
   const maintenanceIntervalMs = options.maintenanceIntervalMs ?? 60_000;
-  const open = () => createLocalBroker({ storage: keepOpen(storage), maintenanceIntervalMs });
+  // sync (sync-host.ts): retention stops at the upload cursors; its routes ride on the app's fetch
+  const sync = createSyncHost({ storage: keepOpen(storage), broker: () => current });
+  const open = () => createLocalBroker({ storage: keepOpen(storage), maintenanceIntervalMs, retentionFloor: sync.retentionFloor });
   let current: LocalBroker = open();
 
   async function rebuild(error: RillError): Promise<void> {
@@ -69,13 +72,14 @@ export async function openLocalHost(options: LocalHostOptions): Promise<LocalHos
     },
   });
   const app = createHttpApp(broker);
-  const server = createAppServer((request) => app.fetch(request), options.onInFlight);
+  const server = createAppServer((request) => sync.handle(request) ?? app.fetch(request), options.onInFlight);
 
   return {
     server,
     runMaintenance: () => current.runMaintenance(),
     async close() {
       server.abortAll();
+      await sync.close();
       await current.close();
       await storage.close();
     },

@@ -2,6 +2,7 @@
 // for the local runtime; sync (upload/download/connectivity) adds its own fields beside these.
 
 import type { RillError } from "@rill/core";
+import type { SyncStatus } from "@rill/sync";
 
 export type HostMode = "shared" | "dedicated";
 
@@ -49,6 +50,8 @@ export interface BrowserBrokerStatus {
   host: HostStatus;
   storage: StorageStatus;
   errors: StatusError[];
+  /** The host's sync engine (@rill/sync), when createBrowserBroker was given edge and sync. */
+  sync?: SyncStatus | null;
 }
 
 /** What the hosting worker tells every other worker (and they their pages) about itself. */
