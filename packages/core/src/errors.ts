@@ -22,6 +22,8 @@ export const errorCodes = {
   INVALID_REQUIRED_ACKS: { status: 400, retriable: false },
   UNSUPPORTED_COMPRESSION_TYPE: { status: 400, retriable: false },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, retriable: false },
+  // credentials, ACLs and quotas asked of a broker that keeps none (the browser's local broker)
+  SECURITY_DISABLED: { status: 400, retriable: false },
   // size limits
   MESSAGE_TOO_LARGE: { status: 413, retriable: false },
   RECORD_LIST_TOO_LARGE: { status: 413, retriable: false },
@@ -31,6 +33,7 @@ export const errorCodes = {
   TOPIC_AUTHORIZATION_FAILED: { status: 403, retriable: false },
   GROUP_AUTHORIZATION_FAILED: { status: 403, retriable: false },
   CLUSTER_AUTHORIZATION_FAILED: { status: 403, retriable: false },
+  TRANSACTIONAL_ID_AUTHORIZATION_FAILED: { status: 403, retriable: false },
   // unknown things
   UNKNOWN_TOPIC_OR_PARTITION: { status: 404, retriable: false },
   GROUP_ID_NOT_FOUND: { status: 404, retriable: false },
@@ -41,6 +44,7 @@ export const errorCodes = {
   // conflicts and fencing
   TOPIC_ALREADY_EXISTS: { status: 409, retriable: false },
   NON_EMPTY_GROUP: { status: 409, retriable: false },
+  GROUP_MAX_SIZE_REACHED: { status: 409, retriable: false },
   PRODUCER_FENCED: { status: 409, retriable: false },
   INVALID_PRODUCER_EPOCH: { status: 409, retriable: false },
   UNKNOWN_PRODUCER_ID: { status: 409, retriable: false },

@@ -1,5 +1,6 @@
 // @rill/core: the portable log engine. Pure TypeScript; runtimes wrap it, never the other way round.
 
+export * from "./acl.ts";
 export * from "./assignors.ts";
 export * from "./base64.ts";
 export * from "./broker-rules.ts";
@@ -17,6 +18,7 @@ export * from "./offset-waiters.ts";
 export * from "./partition-log.ts";
 export * from "./partitioner.ts";
 export * from "./producer-state.ts";
+export * from "./quota.ts";
 export * from "./record.ts";
 export * from "./record-batch.ts";
 export * from "./record-batch-decode.ts";
@@ -25,6 +27,7 @@ export * from "./record-validation.ts";
 export * from "./replica.ts";
 export * from "./replica-log.ts";
 export * from "./replica-types.ts";
+export * from "./security-metadata.ts";
 export * from "./sequence-gate.ts";
 export * from "./storage.ts";
 export * from "./topic-config.ts";

@@ -1,6 +1,6 @@
 // An in-process broker and its HTTP app, reached through `fetch` without a socket: what tests,
 // benchmarks and embedders want when the network is not the thing under test.
-import type { Storage } from "@rill/core";
+import { createSecurityMetadata, type Storage } from "@rill/core";
 import { createHttpApp, createLocalBroker, type HttpAppOptions, type LocalBroker } from "@rill/server";
 import { createMemoryStorage } from "@rill/storage-memory";
 import type { Hono } from "hono";
@@ -24,8 +24,10 @@ export interface NodeBroker {
 
 export function createNodeBroker(options: NodeBrokerOptions = {}): NodeBroker {
   const { storage, now, maintenanceIntervalMs, ...http } = options;
-  const broker = createLocalBroker({ storage: storage ?? createMemoryStorage(), now, maintenanceIntervalMs });
-  const app = createHttpApp(broker, http);
+  const store = storage ?? createMemoryStorage();
+  const broker = createLocalBroker({ storage: store, now, maintenanceIntervalMs });
+  // credentials, ACLs and quotas live beside the cluster metadata, in the same storage
+  const app = createHttpApp(broker, { security: createSecurityMetadata(store), ...http });
   return {
     broker,
     app,

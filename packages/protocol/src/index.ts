@@ -1,6 +1,7 @@
 // @rill/protocol: Rill's HTTP contract, defined once for the server and every client: paths, media
 // types and header names here (no dependencies), body schemas and the list of operations in
 // "@rill/protocol/operations" (zod), which the server validates with and documents from.
+export type { Access, AccessCheck, AccessOperation, AccessResource, NameSource } from "./access.ts";
 export * from "./headers.ts";
 export * from "./media-types.ts";
 export * from "./paths.ts";
@@ -14,3 +15,11 @@ export type {
   ProduceBody,
   ResetOffsetsBody,
 } from "./schemas.ts";
+export type {
+  AclBindingBody,
+  AclFilterBody,
+  AlterQuotaBody,
+  CreateAclsBody,
+  CreateCredentialBody,
+  DeleteAclsBody,
+} from "./security-schemas.ts";

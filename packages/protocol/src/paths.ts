@@ -21,6 +21,10 @@ export const ROUTES = {
   groupHeartbeat: "/v1/groups/:group/heartbeat",
   groupOffsets: "/v1/groups/:group/offsets",
   groupOffsetsReset: "/v1/groups/:group/offsets/reset",
+  credentials: "/v1/credentials",
+  credential: "/v1/credentials/:principal",
+  acls: "/v1/acls",
+  quotas: "/v1/quotas",
 } as const;
 
 export type RouteName = keyof typeof ROUTES;
@@ -41,6 +45,10 @@ export const paths = {
   groupHeartbeat: (group: string) => `/v1/groups/${seg(group)}/heartbeat`,
   groupOffsets: (group: string) => `/v1/groups/${seg(group)}/offsets`,
   groupOffsetsReset: (group: string) => `/v1/groups/${seg(group)}/offsets/reset`,
+  credentials: () => ROUTES.credentials,
+  credential: (principal: string) => `/v1/credentials/${seg(principal)}`,
+  acls: () => ROUTES.acls,
+  quotas: () => ROUTES.quotas,
 };
 
 /** A route template in OpenAPI's `{param}` form. */

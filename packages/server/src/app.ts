@@ -6,7 +6,6 @@ import { initProducerBody } from "@rill/protocol/operations";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
-import { type AuthOptions, bearerTokens } from "./auth.ts";
 import type { Broker } from "./broker.ts";
 import { errorResponse } from "./http-errors.ts";
 import { openApiDocument } from "./openapi.ts";
@@ -15,14 +14,14 @@ import { fetchRoutes } from "./routes/fetch.ts";
 import { groupRoutes } from "./routes/groups.ts";
 import { produceRoutes } from "./routes/produce.ts";
 import { topicRoutes } from "./routes/topics.ts";
+import { createSecurityLayer, type SecurityOptions } from "./security/index.ts";
 
-export interface HttpAppOptions {
+/** Security (auth, ACLs, quotas, limits: see security/index.ts) and the app's own settings. */
+export interface HttpAppOptions extends SecurityOptions {
   /** Largest request body accepted (default 8 MiB). */
   maxRequestBytes?: number;
   /** Allowed browser origins (default any). */
   corsOrigin?: string | string[];
-  /** Bearer tokens required on every /v1 route (default: none required; /healthz stays open). */
-  auth?: AuthOptions;
 }
 
 /** The methods of the app's routes that match `path` (middleware excluded). */
@@ -49,6 +48,8 @@ export function createHttpApp(broker: Broker, options: HttpAppOptions = {}): Hon
     c.header("Allow", allowed.join(", "));
     return errorResponse(c, new RillError("METHOD_NOT_ALLOWED", `${c.req.path} takes ${allowed.join(", ")}, not ${c.req.method}`));
   });
+  const security = createSecurityLayer(options);
+  app.use("*", security.headers);
   app.use(
     "*",
     cors({
@@ -58,7 +59,7 @@ export function createHttpApp(broker: Broker, options: HttpAppOptions = {}): Hon
       maxAge: 7200,
     }),
   );
-  if (options.auth) app.use("/v1/*", bearerTokens(options.auth));
+  app.use("/v1/*", security.authenticate);
   app.use(
     "/v1/*",
     bodyLimit({
@@ -68,6 +69,7 @@ export function createHttpApp(broker: Broker, options: HttpAppOptions = {}): Hon
       },
     }),
   );
+  security.install(app);
 
   app.get(ROUTES.health, (c) => c.json({ status: "ok" }));
   app.get(ROUTES.openApi, (c) => c.json(openApiDocument()));

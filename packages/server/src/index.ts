@@ -1,6 +1,6 @@
 // @rill/server: the HTTP protocol (Hono), runtime-agnostic, and the in-process broker.
 export { createHttpApp, type HttpAppOptions } from "./app.ts";
-export { type AuthOptions, bearerTokens, tokensFrom } from "./auth.ts";
+export { type AuthOptions, authEnabled, bearerTokens, superUsersFrom, TOKEN_PRINCIPAL, tokensFrom } from "./auth.ts";
 export type { Acks, Broker, PartitionRef } from "./broker.ts";
 export { errorBody, errorResponse } from "./http-errors.ts";
 export { createLocalBroker, type LocalBroker, type LocalBrokerOptions } from "./local-broker.ts";
@@ -9,3 +9,16 @@ export { openApiDocument } from "./openapi.ts";
 export { type JsonRecord, toJsonRecord, toRecordInput } from "./records-json.ts";
 export { jsonFetchAnswer } from "./routes/fetch.ts";
 export { parseAcks, partitionRef } from "./routes/produce.ts";
+export {
+  ANONYMOUS,
+  createSecurityLayer,
+  identityOf,
+  type JwtOptions,
+  localQuotaService,
+  newApiKey,
+  parseApiKey,
+  type QuotaService,
+  type RequestIdentity,
+  type SecurityOptions,
+  verifyApiKey,
+} from "./security/index.ts";

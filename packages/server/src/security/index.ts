@@ -1,0 +1,64 @@
+// The security layer of the HTTP app, put together: security headers, authentication, authorization
+// from the operation list, quotas, live-tail limits and the admin routes of credentials, ACLs and
+// quotas. app.ts mounts the pieces in order around its body limit.
+
+import type { SecurityMetadata } from "@rill/core";
+import { ROUTES } from "@rill/protocol";
+import { operations } from "@rill/protocol/operations";
+import type { Context, Hono, MiddlewareHandler } from "hono";
+import { type AuthOptions, authenticate } from "../auth.ts";
+import { addSecurityRoutes } from "./admin-routes.ts";
+import { answerFilters } from "./answer-filters.ts";
+import { authorizeRequests } from "./authorize.ts";
+import { limitLiveTails, securityHeaders } from "./limits.ts";
+import { enforceQuota, localQuotaService, type QuotaService } from "./quotas.ts";
+import { createSecurityCache } from "./security-cache.ts";
+
+export interface SecurityOptions {
+  auth?: AuthOptions;
+  /**
+   * Where credentials, ACLs and quotas are kept (beside the cluster metadata). Without it their
+   * routes answer SECURITY_DISABLED and, with auth on, only super users pass ACL checks.
+   */
+  security?: SecurityMetadata;
+  /** How long ACLs, quotas and API keys read from `security` are trusted, in ms (default 1000). */
+  securityCacheMs?: number;
+  /** Where quota meters live (default: in this process). */
+  quotaService?: QuotaService;
+  /** Longest the broker holds a throttled client's early request before refusing it (default 5000 ms). */
+  maxThrottleHoldMs?: number;
+  /** The client's address, for host-restricted ACL bindings (e.g. CF-Connecting-IP at the edge). */
+  clientAddress?: (c: Context) => string | undefined;
+  /** Live tails (SSE) one principal may hold open at once (default 16). */
+  maxLiveTailsPerPrincipal?: number;
+}
+
+export interface SecurityLayer {
+  headers: MiddlewareHandler;
+  authenticate: MiddlewareHandler;
+  /** Authorization, quotas, tail limits and the admin routes; mount after the body limit. */
+  install(app: Hono): void;
+}
+
+export function createSecurityLayer(options: SecurityOptions): SecurityLayer {
+  const cache = createSecurityCache(options.security, options.securityCacheMs ?? 1000);
+  const quotas = options.quotaService ?? localQuotaService();
+  const hold = { maxHoldMs: options.maxThrottleHoldMs };
+  return {
+    headers: securityHeaders(),
+    authenticate: authenticate(options.auth, { cache, clientAddress: options.clientAddress }),
+    install(app) {
+      app.use("/v1/*", authorizeRequests(operations, cache, answerFilters(cache)));
+      app.use(ROUTES.records, enforceQuota("produce", cache, quotas, hold));
+      app.use(ROUTES.batches, enforceQuota("produce", cache, quotas, hold));
+      app.use(ROUTES.partitionRecords, limitLiveTails(options.maxLiveTailsPerPrincipal ?? 16));
+      app.use(ROUTES.partitionRecords, enforceQuota("fetch", cache, quotas, hold));
+      addSecurityRoutes(app, options.security, cache);
+    },
+  };
+}
+
+export { newApiKey, parseApiKey, verifyApiKey } from "./api-keys.ts";
+export { ANONYMOUS, identityOf, type RequestIdentity } from "./identity.ts";
+export type { JwtOptions } from "./jwt.ts";
+export { localQuotaService, type QuotaService } from "./quotas.ts";
