@@ -1,5 +1,6 @@
 import { defineConfig } from "vitest/config";
 import { browserProject } from "./test/browser/project.ts";
+import { chromiumProject } from "./test/chromium/project.ts";
 import { workersProject } from "./test/workers/project.ts";
 
 // One vitest run, several runtimes: Node (memory, fake IndexedDB, in-process server), workerd
@@ -18,6 +19,7 @@ export default defineConfig({
       },
       workersProject,
       browserProject,
+      chromiumProject,
     ],
   },
 });
