@@ -56,7 +56,8 @@ describe("the hosting tab goes away", () => {
       });
       for (const page of others) await page.evaluate(() => window.rillTab.stopProducing());
 
-      const log = await others[0]!.evaluate(() => window.rillTab.readAll("orders"));
+      const [survivor] = others as [(typeof others)[number]];
+      const log = await survivor.evaluate(() => window.rillTab.readAll("orders"));
       const acked = [...hostAcked, ...(await Promise.all(others.map((p) => p.evaluate(() => window.rillTab.acked())))).flat()];
       // every acknowledgement is in the log where it was said to be
       const missing = acked.filter((r) => log.find((l) => l.partition === r.partition && l.offset === r.offset)?.value !== r.value);
