@@ -6,6 +6,7 @@
 import { createClient, type Producer } from "@rill/client";
 import { decodeBatches, decodeUtf8 } from "@rill/core";
 import { type LocalBrokerProcess, startLocalBroker } from "../harness/local-broker.ts";
+import { sleep, until } from "../helpers/wait.ts";
 import { type Acked, check, type ReadRecord, type Verdict } from "./check.ts";
 
 export interface FaultRunOptions {
@@ -15,6 +16,8 @@ export interface FaultRunOptions {
   leaderCrashes: number;
   /** SIGKILL the broker process group this many times mid-load. */
   processKills: number;
+  /** The load goes on (after the faults) until this many records were acknowledged (default 0). */
+  minAcknowledged?: number;
   log?: (line: string) => void;
 }
 
@@ -24,7 +27,6 @@ export interface FaultRunResult {
   seconds: number;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const rand = (lo: number, hi: number) => lo + Math.floor(Math.random() * (hi - lo));
 
 // biome-ignore lint/suspicious/noExplicitAny: answers are checked field by field where used
@@ -128,6 +130,9 @@ export async function runFaultCheck(options: FaultRunOptions): Promise<FaultRunR
 
     await injector;
     await sleep(1600); // every injected outage is over
+    // a run that acknowledged next to nothing (a slow machine) would prove nothing: write on until it has
+    const minAcknowledged = options.minAcknowledged ?? 0;
+    await until(() => acked.length >= minAcknowledged, `${minAcknowledged} acknowledged records`, { timeoutMs: 120_000, everyMs: 50 });
     producing = false;
     await Promise.all(loads);
     await Promise.all(producers.map((p) => p.disconnect().catch(() => undefined)));

@@ -2,6 +2,7 @@
 // its process is stopped, or killed outright in the middle of a load, and started again.
 import { afterAll, describe, expect, it } from "vitest";
 import { type LocalBrokerProcess, startLocalBroker } from "../harness/local-broker.ts";
+import { until } from "../helpers/wait.ts";
 
 const json = async (url: string, body?: unknown) => {
   const res = await fetch(
@@ -60,7 +61,9 @@ describe("local edge broker restarts", () => {
         });
       }
     })();
-    await new Promise((r) => setTimeout(r, 700));
+    // mid-load: ten of the load's requests acknowledged, and the producer is still writing
+    await until(() => !running || acked.length >= 250, "ten acknowledged requests of the load", { timeoutMs: 60_000 });
+    expect(running).toBe(true);
     await broker.stop("SIGKILL");
     running = false;
     await load;
@@ -70,6 +73,6 @@ describe("local edge broker restarts", () => {
     const lost = acked.filter((v) => !present.has(v));
     expect(lost).toEqual([]);
     expect(new Set(after).size).toBe(after.length); // nothing twice
-    expect(acked.length).toBeGreaterThan(200);
-  }, 120_000);
+    expect(acked.filter((v) => v.startsWith("b-")).length).toBeGreaterThanOrEqual(50);
+  }, 180_000);
 });

@@ -7,9 +7,10 @@ import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { serveNodeBroker } from "@rill/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GroupDescription } from "../../packages/client/src/index.ts";
-import { sleep, until } from "../../packages/client/test/group-tools.ts";
-import { uniqueTopic } from "../../packages/client/test/suite.ts";
 import { cliBin, inProcessCli, repoRoot } from "../harness/cli.ts";
+import { jsonLines as parseLines } from "../helpers/json-lines.ts";
+import { uniqueTopic } from "../helpers/names.ts";
+import { until } from "../helpers/wait.ts";
 
 const { node, rill } = inProcessCli();
 const bin = cliBin;
@@ -23,24 +24,20 @@ interface Line {
 }
 
 /** Complete lines only: a process's output may end mid-line while it is still printing. */
-const jsonLines = (text: string): Line[] =>
-  text
-    .split("\n")
-    .slice(0, -1)
-    .filter(Boolean)
-    .map((l) => JSON.parse(l));
+const jsonLines = (text: string): Line[] => parseLines<Line>(text, { complete: true });
 
 /** Describes the group until `check` holds (a guard against hangs, not a timing assertion); it may not exist yet. */
-async function describeUntil(group: string, check: (d: GroupDescription) => boolean, what: string): Promise<GroupDescription> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const run = await rill(["groups", "describe", group, "--json"]);
-    if (run.code !== 0 && !run.stderr.includes("GROUP_ID_NOT_FOUND")) throw new Error(run.stderr);
-    const d = run.code === 0 ? (JSON.parse(run.stdout) as GroupDescription) : undefined;
-    if (d && check(d)) return d;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}: ${run.stdout}${run.stderr}`);
-    await sleep(20);
-  }
+function describeUntil(group: string, check: (d: GroupDescription) => boolean, what: string): Promise<GroupDescription> {
+  return until(
+    async () => {
+      const run = await rill(["groups", "describe", group, "--json"]);
+      if (run.code !== 0 && !run.stderr.includes("GROUP_ID_NOT_FOUND")) throw new Error(run.stderr);
+      const d = run.code === 0 ? (JSON.parse(run.stdout) as GroupDescription) : undefined;
+      return d && check(d) ? d : undefined;
+    },
+    what,
+    { everyMs: 20 },
+  );
 }
 
 /** Every partition committed up to its end (totalLag alone counts a partition without a commit as 0). */

@@ -2,25 +2,23 @@
 // output), as a real process for the launcher and its exit codes, and once against the real edge
 // broker (wrangler dev) running the session README shows.
 import { execFile, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { serveNodeBroker } from "@rill/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { uniqueTopic } from "../../packages/client/test/suite.ts";
 import { cliBin, inProcessCli, type Run, repoRoot } from "../harness/cli.ts";
 import { startLocalBroker } from "../harness/local-broker.ts";
+import { jsonLines as parseLines } from "../helpers/json-lines.ts";
+import { uniqueTopic } from "../helpers/names.ts";
+import { until } from "../helpers/wait.ts";
 
 const { node, appFetch, rill } = inProcessCli();
 const bin = cliBin;
 const root = repoRoot;
 
-const jsonLines = (text: string) =>
-  text
-    .trim()
-    .split("\n")
-    .filter(Boolean)
-    .map((l) => JSON.parse(l));
+// biome-ignore lint/suspicious/noExplicitAny: CLI output, checked field by field by the assertions
+const jsonLines = (text: string) => parseLines<any>(text);
 
 describe("rill topics", () => {
   it("creates, lists, describes with offsets, alters and deletes topics", async () => {
@@ -110,13 +108,21 @@ describe("rill produce and consume", () => {
     await rill(["topics", "create", topic]);
     await rill(["produce", topic], { stdin: "before\n" });
     const controller = new AbortController();
-    // --from-end is the end as described at the start, so records produced from now on are printed
+    // --from-end is the end as it finds it when it starts: the records are written once it is
+    // fetching from there (its first fetch of records has gone out), so they are all printed
+    let polling!: () => void;
+    const polls = new Promise<void>((resolve) => (polling = resolve));
     const following = rill(["consume", topic, "--follow", "--from-end"], {
       signal: controller.signal,
       onStdout: (all) => {
         if (all.split("\n").length > 2) controller.abort();
       },
+      fetch: (input, init) => {
+        if (input.includes("/records")) polling();
+        return appFetch(input, init);
+      },
     });
+    await polls;
     await rill(["produce", topic], { stdin: "live-1\nlive-2\n" });
     const result = await following;
     expect(result.code).toBe(0);
@@ -241,84 +247,98 @@ describe("the rill process", () => {
   });
 });
 
-// README's session, verbatim: the commands (against RILL_BROKER instead of the default port) and
-// the client example (with the broker URL swapped).
-const README_COMMANDS = [
-  "npx rill topics create payments --partitions 3",
-  `printf 'alice:{"amount":12}\\ndave:{"amount":7}\\nalice:{"amount":30}\\ncarol:{"amount":5}\\n' | npx rill produce payments --key-separator :`,
-  "npx rill consume payments --partition 0 --format kv --key-separator ' => '",
-  "npx rill consume payments",
-  "npx rill topics describe payments",
-];
+// README's "Command line and client" section, read from README.md itself: its commands run as
+// printed (against RILL_BROKER instead of the default port), their outputs must match the blocks
+// README shows after them (timestamps and the topic id aside), and so must the TypeScript example's.
+const readme = readFileSync(join(root, "README.md"), "utf8");
+const session = readme.slice(readme.indexOf("## Command line and client"), readme.indexOf("## Consumer groups"));
+const sessionBlocks = [...session.matchAll(/```(\w*)\n([\s\S]*?)```/g)].map((m) => ({ lang: m[1] as string, text: m[2] as string }));
+/** The blocks in README's order: the commands, what the kv consume prints, what consume and describe print, the example, its output. */
+const [commandsBlock, kvShown, consumeAndDescribeShown, exampleBlock, exampleShown] = sessionBlocks;
 
-const README_EXAMPLE = `import { createClient, deserializers, serializers } from "@rill/client";
-
-const client = createClient({ brokers: ["http://127.0.0.1:8787"], clientId: "example" });
-
-// JSON values, string keys; "erin" lands where Kafka's murmur2 puts it: partition 2 of 3
-const producer = client.producer({ serializers: { value: serializers.json } });
-const [sent] = await producer.send({ topic: "payments", messages: [{ key: "erin", value: { amount: 99 } }] });
-console.log(\`sent: partition \${sent?.partition}, offset \${sent?.offset}\`);
-await producer.disconnect();
-
-// partition 2 from the beginning: carol's record from the CLI session, then erin's
-const consumer = client.consumer({
-  autoOffsetReset: "earliest",
-  deserializers: { key: deserializers.string, value: deserializers.json },
-});
-await consumer.assign([{ topic: "payments", partitions: [2] }]);
-await consumer.run({
-  eachMessage: async ({ partition, message }) => {
-    console.log(partition, message.offset, message.key, message.value);
-    if (message.key === "erin") await consumer.stop();
-  },
-});
-`;
+/** A JSON line of `rill consume` with its timestamp blanked. */
+const withoutTime = (line: string) => JSON.stringify({ ...JSON.parse(line), timestamp: 0 });
+const withoutTopicId = (text: string) => text.replace(/TopicId: \S+/, "TopicId: -");
 
 describe("README session on the edge broker (wrangler dev)", () => {
-  it("works as printed", { timeout: 90_000 }, async () => {
+  it("reads the README's session and its blocks in the order this test expects", () => {
+    expect(sessionBlocks.map((b) => b.lang)).toEqual(["sh", "", "", "ts", ""]);
+    expect(commandsBlock?.text).toMatch(/^npx rill topics create payments/);
+  });
+
+  it("works as printed", { timeout: 120_000 }, async () => {
+    const commands = (commandsBlock?.text ?? "")
+      .split("\n")
+      .map((line) => line.trim())
+      .filter(Boolean);
+    const following = commands.filter((c) => c.includes("--follow"));
+    const once = commands.filter((c) => !c.includes("--follow"));
+    expect(once).toHaveLength(5);
+    expect(following).toHaveLength(1);
     const broker = await startLocalBroker();
+    const env = { ...process.env, RILL_BROKER: broker.url };
     const sh = (script: string) =>
       new Promise<Run>((resolve) => {
-        execFile(
-          "bash",
-          ["-euo", "pipefail", "-c", script],
-          { cwd: root, env: { ...process.env, RILL_BROKER: broker.url } },
-          (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+        execFile("bash", ["-euo", "pipefail", "-c", script], { cwd: root, env }, (error, stdout, stderr) =>
+          resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
         );
       });
     try {
       const outputs: Run[] = [];
-      for (const command of README_COMMANDS) outputs.push(await sh(command));
-      expect(outputs.map((o) => o.code)).toEqual([0, 0, 0, 0, 0]);
-      expect(outputs[0]?.stdout).toBe("Created topic payments.\n");
-      expect(outputs[2]?.stdout).toBe('alice => {"amount":12}\nalice => {"amount":30}\n');
-      // partitions interleave in whatever order their fetches come back; within one, offsets ascend
-      const consumed = jsonLines(outputs[3]?.stdout ?? "").map((r) => [r.partition, r.offset, r.key, r.value] as const);
+      for (const command of once) outputs.push(await sh(command));
+      expect(
+        outputs.map((o) => o.code),
+        outputs.map((o) => o.stderr).join(""),
+      ).toEqual([0, 0, 0, 0, 0]);
+      const [, , kv, consumed, described] = outputs as [Run, Run, Run, Run, Run];
+      expect(kv.stdout).toBe(kvShown?.text);
+      // README's block holds the consume output, a blank line, then the describe output
+      const [consumeText = "", describeText = ""] = (consumeAndDescribeShown?.text ?? "").split("\n\n");
+      // partitions interleave in whatever order their fetches come back (README says so); within one, offsets ascend
+      const lines = jsonLines(consumed.stdout) as Array<{ partition: number; offset: number }>;
       for (const p of [0, 1, 2]) {
-        const offsets = consumed.filter((r) => r[0] === p).map((r) => r[1]);
+        const offsets = lines.filter((r) => r.partition === p).map((r) => r.offset);
         expect(offsets).toEqual([...offsets].sort((a, b) => a - b));
       }
-      expect([...consumed].sort((a, b) => a[0] - b[0] || a[1] - b[1])).toEqual([
-        [0, 0, "alice", '{"amount":12}'],
-        [0, 1, "alice", '{"amount":30}'],
-        [1, 0, "dave", '{"amount":7}'],
-        [2, 0, "carol", '{"amount":5}'],
-      ]);
-      expect(outputs[4]?.stdout).toMatch(
-        /Partition: 0\t.*HighWatermark: 2\n.*Partition: 1\t.*HighWatermark: 1\n.*Partition: 2\t.*HighWatermark: 1\n$/s,
-      );
+      const sorted = (text: string) => text.trim().split("\n").map(withoutTime).sort();
+      expect(sorted(consumed.stdout)).toEqual(sorted(consumeText));
+      expect(withoutTopicId(described.stdout).trimEnd()).toBe(withoutTopicId(describeText).trimEnd());
 
       const dir = join(root, ".tmp");
       mkdirSync(dir, { recursive: true });
       const file = join(dir, `readme-example-${Math.random().toString(36).slice(2, 8)}.ts`);
-      writeFileSync(file, README_EXAMPLE.replace("http://127.0.0.1:8787", broker.url));
+      writeFileSync(file, (exampleBlock?.text ?? "").replace("http://127.0.0.1:8787", broker.url));
       try {
         const example = await sh(`node --import tsx ${file}`);
-        expect(example.stdout).toBe("sent: partition 2, offset 1\n2 0 carol { amount: 5 }\n2 1 erin { amount: 99 }\n");
+        expect(example.stdout, example.stderr).toBe(exampleShown?.text);
       } finally {
         rmSync(file, { force: true });
       }
+
+      // "prints new records as they arrive; Ctrl-C stops it": started, then records written until
+      // one shows up (the first may land before it has found the end it starts from), then SIGINT
+      // its own process group, so a SIGINT reaches npx and rill together, as Ctrl-C in a terminal does
+      const tail = spawn("bash", ["-c", `exec ${(following[0] as string).replace(/\s+#.*$/, "")}`], { cwd: root, env, detached: true });
+      let printed = "";
+      tail.stdout.on("data", (d) => (printed += d));
+      const exited = new Promise<number | null>((resolve) => tail.on("close", (code) => resolve(code)));
+      try {
+        let n = 0;
+        await until(
+          async () => {
+            if (printed.includes('"key":"alice"')) return true;
+            await sh(`printf 'alice:{"amount":${++n}}\n' | npx rill produce payments --key-separator :`);
+            return printed.includes('"key":"alice"');
+          },
+          "the followed record",
+          { everyMs: 100, timeoutMs: 60_000 },
+        );
+      } finally {
+        process.kill(-(tail.pid as number), "SIGINT");
+      }
+      // stopped by it (npx reports the interrupt its own way; rill's clean exit on SIGINT is checked in-process above)
+      await exited;
+      expect(parseLines(printed, { complete: true })[0]).toMatchObject({ topic: "payments", partition: 0, key: "alice" });
     } finally {
       await broker.stop();
     }

@@ -3,7 +3,8 @@
 import { describe, expect, it } from "vitest";
 import { type Client, type Consumer, deserializers } from "../../packages/client/src/index.ts";
 import { inProcessBroker } from "../../packages/client/test/in-process.ts";
-import { uniqueTopic } from "../../packages/client/test/suite.ts";
+import { uniqueTopic } from "../helpers/names.ts";
+import { until } from "../helpers/wait.ts";
 
 type StringConsumer = Consumer<string | null, string | null>;
 
@@ -32,13 +33,9 @@ async function produce(client: Client, topic: string, messages: Array<{ value: s
   await producer.disconnect();
 }
 
-const until = async (check: () => boolean) => {
-  while (!check()) await new Promise((r) => setTimeout(r, 5));
-};
-
 describe("consumer", () => {
   it("pauses and resumes partitions, also from inside the handler", async () => {
-    const { client, topic } = await setup(2);
+    const { env, client, topic } = await setup(2);
     await produce(client, topic, [
       { value: "a0", partition: 0 },
       { value: "a1", partition: 0 },
@@ -58,14 +55,23 @@ describe("consumer", () => {
         if (message.value === "b0") resumeB = pause();
       },
     });
-    await until(() => seen.length === 1);
-    await new Promise((r) => setTimeout(r, 100));
+    await until(() => seen.length === 1, "b0");
+    // both partitions are held, and the state says so: 0 by pause(), 1 by its own handler; and
+    // nothing was ever fetched for 0 (b1 may be fetched, but the paused partition hands it to nobody)
     expect(seen).toEqual(["b0"]);
+    expect(consumer.paused()).toEqual(
+      expect.arrayContaining([
+        { topic, partition: 0 },
+        { topic, partition: 1 },
+      ]),
+    );
+    expect(consumer.paused()).toHaveLength(2);
+    expect(env.requests.filter((r) => r.includes(`/topics/${topic}/partitions/0/records`))).toEqual([]);
     consumer.resume([{ topic, partitions: [0] }]);
-    await until(() => seen.length === 3);
+    await until(() => seen.length === 3, "a0 and a1 after the resume");
     expect(seen).toEqual(["b0", "a0", "a1"]);
     resumeB?.();
-    await until(() => seen.length === 4);
+    await until(() => seen.length === 4, "b1 after its resume");
     expect(seen[3]).toBe("b1");
     await consumer.stop();
     await running;
@@ -141,7 +147,7 @@ describe("consumer", () => {
         void latest.stop();
       },
     });
-    await until(() => latest.position({ topic, partition: 0 }) === 3);
+    await until(() => latest.position({ topic, partition: 0 }) === 3, "the reset to the end");
     await produce(client, topic, [{ value: "newest" }]);
     await running;
     expect(values).toEqual(["newest"]);
@@ -181,27 +187,46 @@ describe("consumer", () => {
   });
 
   it("stops fetching ahead while the prefetch buffer is full", async () => {
-    const { env, client, topic } = await setup();
-    for (let i = 0; i < 40; i++) await produce(client, topic, [{ value: `v${i}` }]);
+    const { env, topic } = await setup();
+    const producing = env.client();
+    for (let i = 0; i < 40; i++) await produce(producing, topic, [{ value: `v${i}` }]);
+    // the network as the test sees it: each records request with how many handlers had returned
+    // when it went out, and a signal once the answer to the fetch of offset 1 is in the client's hands
+    const asked: Array<{ offset: number; handled: number }> = [];
+    let handled = 0;
+    let secondAnswered!: () => void;
+    const second = new Promise<void>((r) => (secondAnswered = r));
+    const client = env.client({ retry: { initialRetryTime: 1, retries: 2 } }, (inner) => async (input, init) => {
+      const offset = input.includes("/records") ? Number(new URL(input).searchParams.get("offset")) : undefined;
+      if (offset !== undefined) asked.push({ offset, handled });
+      const response = await inner(input, init);
+      if (offset === 1) secondAnswered();
+      return response;
+    });
+    // one record per fetch, and room for one fetched record beside the one in the handler
     const consumer = stringConsumer(client, { maxPartitionFetchBytes: 1, maxPrefetchBytes: 1 });
     await consumer.assign([{ topic }]);
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
     const seen: string[] = [];
     const running = consumer.run({
       eachMessage: async ({ message }) => {
         seen.push(message.value as string);
-        if (seen.length === 1) await held;
+        // the first handler holds on until the buffer has been filled behind it, and the fetch
+        // loop has had its turn to go on (the one it must not take)
+        if (seen.length === 1) {
+          await second;
+          await new Promise((r) => setImmediate(r));
+        }
+        handled++;
         if (seen.length === 40) void consumer.stop();
       },
     });
-    await until(() => seen.length === 1);
-    await new Promise((r) => setTimeout(r, 150));
-    // one fetch for the record in hand, one filling the buffer: nothing more until it drains
-    expect(env.requests.filter((r) => r.includes("/records")).length).toBeLessThanOrEqual(3);
-    release();
     await running;
     expect(seen).toEqual(Array.from({ length: 40 }, (_, i) => `v${i}`));
+    // the bound, from the request log: the fetch of offset k went out only once the handlers had
+    // returned for all but the record in hand and the one buffered (k - 1 of them); v0's handler
+    // was held, so nothing after offset 1 was asked for until it returned
+    for (const { offset, handled: done } of asked) expect(done, `fetch of offset ${offset}`).toBeGreaterThanOrEqual(offset - 1);
+    expect(asked.slice(0, 2).map((a) => a.offset)).toEqual([0, 1]);
   });
 
   it("gives up a fetch after requestTimeoutMs beyond the wait, with REQUEST_TIMED_OUT", async () => {
@@ -216,24 +241,29 @@ describe("consumer", () => {
   });
 
   it("stops a long poll at once and follows the assignment as it changes", async () => {
-    const { client, topic } = await setup(2);
+    const { env, client, topic } = await setup(2);
     const consumer = stringConsumer(client, { fetchMaxWaitMs: 30_000, autoOffsetReset: "latest" });
     await consumer.assign([{ topic, partitions: [0] }]);
     const seen: string[] = [];
     const running = consumer.run({ eachMessage: ({ partition, message }) => void seen.push(`${partition}:${message.value}`) });
-    await until(() => consumer.position({ topic, partition: 0 }) === 0);
+    await until(() => consumer.position({ topic, partition: 0 }) === 0, "partition 0 positioned");
     await consumer.assign([{ topic, partitions: [1] }]);
     expect(consumer.assignment()).toEqual([{ topic, partition: 1 }]);
-    await until(() => consumer.position({ topic, partition: 1 }) === 0);
+    const partition0 = () => env.requests.filter((r) => r.startsWith(`GET /v1/topics/${topic}/partitions/0/`)).length;
+    const askedOf0 = partition0();
+    await until(() => consumer.position({ topic, partition: 1 }) === 0, "partition 1 positioned");
     await produce(client, topic, [
       { value: "zero", partition: 0 },
       { value: "one", partition: 1 },
     ]);
-    await until(() => seen.length === 1);
+    await until(() => seen.length === 1, "the record of partition 1");
     expect(seen).toEqual(["1:one"]);
     expect(() => consumer.seek({ topic, partition: 0, offset: 0 })).toThrow(/not assigned/);
     // the poll on partition 1 waits up to 30 s; stop() must not wait for it
     await consumer.stop();
     await running;
+    // nothing more was asked of partition 0 once it was no longer assigned: its record went to nobody
+    expect(partition0()).toBe(askedOf0);
+    expect(seen).toEqual(["1:one"]);
   });
 });

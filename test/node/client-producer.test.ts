@@ -4,7 +4,9 @@ import { encodeBatch, encodeUtf8, partitionForKey } from "@rill/core";
 import { describe, expect, it } from "vitest";
 import { type FetchLike, type PartitionerArgs, RillError, serializers } from "../../packages/client/src/index.ts";
 import { errorResponse, inProcessBroker, isBatchPost } from "../../packages/client/test/in-process.ts";
-import { faultyFetch, mixedFaults, readAll, uniqueTopic } from "../../packages/client/test/suite.ts";
+import { faultyFetch, mixedFaults, readAll } from "../../packages/client/test/suite.ts";
+import { uniqueTopic } from "../helpers/names.ts";
+import { settled, until } from "../helpers/wait.ts";
 
 async function topicWith(partitions = 1, config: Record<string, string> = {}) {
   const env = inProcessBroker();
@@ -39,7 +41,7 @@ describe("producer", () => {
     const g = gate(env.fetch);
     const producer = env.client({}, () => g.fetch).producer({ bufferMemory: 2_000, maxBlockMs: 100, lingerMs: 0 });
     const first = producer.send({ topic, messages: [{ value: "x".repeat(1_200) }] });
-    while (g.held() === 0) await new Promise((r) => setTimeout(r, 5));
+    await until(() => g.held() > 0, "the first batch held at the broker's door");
     const blocked = await producer.send({ topic, messages: [{ value: "y".repeat(1_000) }] }).catch((e: unknown) => e);
     expect(blocked).toBeInstanceOf(RillError);
     expect(blocked).toMatchObject({ code: "REQUEST_TIMED_OUT", retriable: true });
@@ -132,13 +134,19 @@ describe("producer", () => {
     const posts = () => env.requests.filter((r) => r.includes("/batches")).length;
     const producer = env.client().producer({ lingerMs: 60_000, batchSize: 1_000 });
     const sends = Array.from({ length: 30 }, (_, i) => producer.send({ topic, messages: [{ value: `${i}`.padEnd(90, ".") }] }));
-    // 30 records of ~130 bytes: full batches of ~1000 bytes leave at once, the rest lingers
-    while (posts() < 3) await new Promise((r) => setTimeout(r, 5));
-    expect(posts()).toBeLessThan(5);
+    // 30 records of ~130 bytes: full batches of ~1000 bytes leave at once and are acknowledged
+    // without any flush; the first 20 records are certainly in them
+    await Promise.all(sends.slice(0, 20));
+    const full = posts();
+    expect(full).toBeGreaterThanOrEqual(3);
+    // the rest lingers (for a minute): its send is still open, and it has not gone out
+    expect(await settled(sends[29] as Promise<unknown>)).toBe(false);
+    expect(posts()).toBe(full);
     await producer.flush();
     const metadata = (await Promise.all(sends)).map((m) => m[0]?.offset);
     expect(metadata).toEqual(Array.from({ length: 30 }, (_, i) => i));
-    expect(posts()).toBeLessThanOrEqual(5);
+    // flush() sent the lingering records as one more batch
+    expect(posts()).toBe(full + 1);
     await producer.disconnect();
     await expect(producer.send({ topic, messages: [{ value: "late" }] })).rejects.toMatchObject({ code: "INVALID_REQUEST" });
   });

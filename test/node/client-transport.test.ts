@@ -5,8 +5,8 @@ import { serve } from "@hono/node-server";
 import { startNodeBroker } from "@rill/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient, isRetriable, RillError } from "../../packages/client/src/index.ts";
-import { uniqueTopic } from "../../packages/client/test/suite.ts";
 import { freePort } from "../harness/local-broker.ts";
+import { uniqueTopic } from "../helpers/names.ts";
 
 let url: string;
 let close: () => Promise<void>;

@@ -1,7 +1,8 @@
 // WebSocket live tails at the edge: backlog on connect, then every record as it is committed.
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { protocolClient, uniqueTopic } from "../protocol/suite.ts";
+import { uniqueTopic } from "../helpers/names.ts";
+import { protocolClient } from "../protocol/suite.ts";
 
 const api = protocolClient({ name: "workerd", fetch: (path, init) => SELF.fetch(`http://rill.local${path}`, init) });
 

@@ -1,7 +1,8 @@
 // Retention and compaction run from the partition object's alarm, with the topic's current config.
 import { env, runDurableObjectAlarm, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { protocolClient, uniqueTopic } from "../protocol/suite.ts";
+import { uniqueTopic } from "../helpers/names.ts";
+import { protocolClient } from "../protocol/suite.ts";
 
 const api = protocolClient({ name: "workerd", fetch: (path, init) => SELF.fetch(`http://rill.local${path}`, init) });
 

@@ -4,9 +4,11 @@
 // No case asserts a timing: waits are guards against hangs.
 import { encodeUtf8, partitionForKey } from "@rill/core";
 import { describe, expect, it } from "vitest";
+import { uniqueTopic } from "../../../test/helpers/names.ts";
+import { sleep, until } from "../../../test/helpers/wait.ts";
 import { type Client, type Consumer, deserializers, type FetchLike, type TopicPartition } from "../src/index.ts";
-import { killable, type Processed, sleep, until, violations } from "./group-tools.ts";
-import { baseFetch, type ClientFixture, fixtureClient, uniqueTopic } from "./suite.ts";
+import { killable, type Processed, violations } from "./group-tools.ts";
+import { baseFetch, type ClientFixture, fixtureClient } from "./suite.ts";
 
 type StringConsumer = Consumer<string | null, string | null>;
 
@@ -85,7 +87,7 @@ export function groupSuite(fixture: ClientFixture): void {
           log.push({ member: name, epoch, partition, offset: message.offset, key, seq: Number(seq) });
           handled++;
           await onRecord?.(consumer, handled);
-          // yield now and then, so rebalances land in the middle of the stream
+          // pacing, not waiting: yield now and then, so rebalances land in the middle of the stream
           if (handled % 5 === 0) await sleep(1);
         },
       }),
@@ -230,7 +232,7 @@ export function groupSuite(fixture: ClientFixture): void {
                 key,
                 seq: Number(seq),
               });
-              await sleep(2);
+              await sleep(2); // pacing: b joins while a is still at work
             },
           }),
         );
@@ -319,8 +321,9 @@ export function groupSuite(fixture: ClientFixture): void {
           handled++;
         },
       });
-      await until(() => handled === 10, "every record");
-      await sleep(20); // the last handler has returned and its position moved on
+      // the last handler has returned and the consumer has counted it processed (position and
+      // processed offset move together, after the handler)
+      await until(() => handled === 10 && consumer.position({ topic, partition: 0 }) === 10, "every record processed");
       release();
       await early;
       // the early commit's answer must not be taken for a commit of where processing is now

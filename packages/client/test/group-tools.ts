@@ -1,5 +1,5 @@
-// Tools of the group suites: a network that can die, waiting for a condition, and the checker of
-// who processed which record (coverage, no overlap within an epoch, per-key order, handovers).
+// Tools of the group suites: a network that can die, and the checker of who processed which record
+// (coverage, no overlap within an epoch, per-key order, handovers). Waiting: test/helpers/wait.ts.
 import type { FetchLike } from "../src/index.ts";
 
 /** A fetch that can be killed: every request after the kill fails, and so does every one in flight. */
@@ -23,17 +23,6 @@ export function killable(inner: FetchLike): { fetch: FetchLike; kill(): void } {
       inflight.clear();
     },
   };
-}
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Waits for `check`, failing with `what` after `timeoutMs` (a guard against hangs, not a timing assertion). */
-export async function until(check: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await sleep(5);
-  }
 }
 
 /** One record as a handler saw it, with who handled it under which member epoch. */

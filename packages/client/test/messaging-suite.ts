@@ -2,9 +2,10 @@
 // the group suite runs in.
 import { isRillError } from "@rill/core";
 import { describe, expect, it } from "vitest";
+import { uniqueTopic } from "../../../test/helpers/names.ts";
+import { until } from "../../../test/helpers/wait.ts";
 import { createRequestReply, deserializers } from "../src/index.ts";
-import { until } from "./group-tools.ts";
-import { type ClientFixture, fixtureClient, uniqueTopic } from "./suite.ts";
+import { type ClientFixture, fixtureClient } from "./suite.ts";
 
 export function messagingSuite(fixture: ClientFixture): void {
   describe(`request/reply and group admin: ${fixture.name}`, () => {

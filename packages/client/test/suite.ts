@@ -12,6 +12,8 @@ import {
 } from "@rill/core";
 import { describe, expect, it } from "vitest";
 import { z } from "zod/v4";
+import { uniqueTopic } from "../../../test/helpers/names.ts";
+import { until } from "../../../test/helpers/wait.ts";
 import {
   type Client,
   type ClientOptions,
@@ -28,9 +30,6 @@ export interface ClientFixture {
   /** Default: the global fetch. */
   fetch?: FetchLike;
 }
-
-let counter = 0;
-export const uniqueTopic = (prefix = "c") => `${prefix}-${++counter}-${Math.random().toString(36).slice(2, 8)}`;
 
 export function fixtureClient(fixture: ClientFixture, extra: Partial<ClientOptions> = {}): Client {
   return createClient({
@@ -302,7 +301,7 @@ export function clientSuite(fixture: ClientFixture): void {
       consumer.seek({ topic, partition: 0, offset: "end" });
       const late = firstValue();
       // the seek to the end is resolved before the next record is produced
-      while (consumer.position({ topic, partition: 0 }) !== 4) await new Promise((r) => setTimeout(r, 10));
+      await until(() => consumer.position({ topic, partition: 0 }) === 4, "the seek to the end to resolve");
       await producer.send({ topic, messages: [{ value: "after-end" }] });
       expect(await late).toBe("after-end");
       await producer.disconnect();
