@@ -4,11 +4,20 @@
 
 import { DurableObject } from "cloudflare:workers";
 import {
+  type AclBinding,
+  type AclFilter,
   type Controller,
   type CreateTopicInput,
+  type CredentialRecord,
   createController,
+  createSecurityMetadata,
   type PartitionMetadata,
   type ProducerIdentity,
+  type QuotaChanges,
+  type QuotaEntity,
+  type QuotaEntry,
+  type SecurityMetadata,
+  type SecuritySnapshot,
   type Storage,
   type TopicMetadata,
 } from "@rill/core";
@@ -23,11 +32,13 @@ const PING_TIMEOUT_MS = 1000;
 export class ControllerObject extends DurableObject<Env> {
   private readonly controller: Controller;
   private readonly storage: Storage;
+  private readonly security: SecurityMetadata;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.storage = createSqliteStorage(ctx.storage);
     this.controller = createController(this.storage);
+    this.security = createSecurityMetadata(this.storage);
   }
 
   /** Tells every replica of a topic about it; replicas that cannot be reached learn on their next call. */
@@ -130,5 +141,42 @@ export class ControllerObject extends DurableObject<Env> {
 
   initProducer(transactionalId?: string): Promise<RpcResult<ProducerIdentity>> {
     return serve(() => this.controller.initProducer(transactionalId));
+  }
+
+  // ---- security metadata (ACLs, quotas, API key hashes): read through the Worker's cache ----
+
+  securitySnapshot(): Promise<RpcResult<SecuritySnapshot>> {
+    return serve(() => this.security.snapshot());
+  }
+
+  createAcls(bindings: AclBinding[]): Promise<RpcResult<AclBinding[]>> {
+    return serve(() => this.security.createAcls(bindings));
+  }
+
+  deleteAcls(filters: AclFilter[]): Promise<RpcResult<AclBinding[]>> {
+    return serve(() => this.security.deleteAcls(filters));
+  }
+
+  alterQuota(entity: QuotaEntity, changes: QuotaChanges): Promise<RpcResult<QuotaEntry | null>> {
+    return serve(() => this.security.alterQuota(entity, changes));
+  }
+
+  addCredential(record: CredentialRecord): Promise<RpcResult<null>> {
+    return serve(async () => {
+      await this.security.addCredential(record);
+      return null;
+    });
+  }
+
+  getCredential(keyId: string): Promise<RpcResult<CredentialRecord | null>> {
+    return serve(() => this.security.getCredential(keyId));
+  }
+
+  listCredentials(): Promise<RpcResult<CredentialRecord[]>> {
+    return serve(() => this.security.listCredentials());
+  }
+
+  deleteCredentials(principal: string, keyId?: string): Promise<RpcResult<CredentialRecord[]>> {
+    return serve(() => this.security.deleteCredentials(principal, keyId));
   }
 }

@@ -1,12 +1,15 @@
 import type { ControllerObject } from "./controller-object.ts";
 import type { GroupObject } from "./group-object.ts";
 import type { PartitionObject } from "./partition-object.ts";
+import type { QuotaObject } from "./quota-object.ts";
 
 /** Bindings the Worker and its Durable Objects receive (see wrangler.toml). */
 export interface Env {
   CONTROLLER: DurableObjectNamespace<ControllerObject>;
   PARTITIONS: DurableObjectNamespace<PartitionObject>;
   GROUPS: DurableObjectNamespace<GroupObject>;
+  /** One quota meter per quota entity. */
+  QUOTAS: DurableObjectNamespace<QuotaObject>;
   /** How often partitions run retention and compaction, in ms (default 300000). */
   RILL_MAINTENANCE_INTERVAL_MS?: string;
   /**
@@ -15,6 +18,18 @@ export interface Env {
    * `wrangler secret put RILL_TOKENS`. Unset, the broker is open (fine on 127.0.0.1, not deployed).
    */
   RILL_TOKENS?: string;
+  /** More super users: `User:alice;User:bob` (Kafka's super.users). */
+  RILL_SUPER_USERS?: string;
+  /** HS256 secret for JWT bearer tokens (`wrangler secret put RILL_JWT_SECRET`). */
+  RILL_JWT_SECRET?: string;
+  /** A JWKS (JSON) for RS256/ES256 JWT bearer tokens; or RILL_JWKS_URL to fetch it. */
+  RILL_JWKS?: string;
+  RILL_JWKS_URL?: string;
+  /** Required `iss` / `aud` of JWTs, when set. */
+  RILL_JWT_ISSUER?: string;
+  RILL_JWT_AUDIENCE?: string;
+  /** Comma-separated browser origins allowed by CORS (default *). */
+  RILL_CORS_ORIGINS?: string;
   /** "enabled" turns on the fault-injection routes and hooks (tests only; off unless set). */
   RILL_FAULTS?: string;
 }

@@ -1,7 +1,8 @@
 // The Worker entry: the protocol app over the Durable Object broker.
-import { createHttpApp, tokensFrom } from "@rill/server";
+import { createHttpApp, securitySettingsFrom } from "@rill/server";
 import type { Hono } from "hono";
 import { createEdgeBroker } from "./edge-broker.ts";
+import { edgeQuotaService, edgeSecurityMetadata, SECURITY_CACHE_MS } from "./edge-security.ts";
 import type { Env } from "./env.ts";
 import { faultRoutes } from "./fault-routes.ts";
 import { faultsEnabled } from "./faults.ts";
@@ -9,6 +10,7 @@ import { faultsEnabled } from "./faults.ts";
 export { ControllerObject } from "./controller-object.ts";
 export { GroupObject } from "./group-object.ts";
 export { PartitionObject } from "./partition-object.ts";
+export { QuotaObject } from "./quota-object.ts";
 
 let app: Hono | undefined;
 
@@ -16,8 +18,16 @@ export default {
   fetch(request, env, ctx) {
     // one app per isolate: env is fixed for its life, and the router is built once
     if (!app) {
-      const tokens = tokensFrom(env.RILL_TOKENS);
-      app = createHttpApp(createEdgeBroker(env), { auth: tokens.length > 0 ? { tokens } : undefined });
+      const settings = securitySettingsFrom(env as unknown as Record<string, string | undefined>);
+      app = createHttpApp(createEdgeBroker(env), {
+        auth: settings.auth,
+        corsOrigin: settings.corsOrigin,
+        security: edgeSecurityMetadata(env),
+        securityCacheMs: SECURITY_CACHE_MS,
+        quotaService: edgeQuotaService(env),
+        // set by Cloudflare's edge for every request (a client cannot choose it there)
+        clientAddress: (c) => c.req.header("cf-connecting-ip"),
+      });
       if (faultsEnabled(env)) app.route("/v1/_faults", faultRoutes(env));
     }
     return app.fetch(request, env, ctx);

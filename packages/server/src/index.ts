@@ -20,5 +20,7 @@ export {
   type QuotaService,
   type RequestIdentity,
   type SecurityOptions,
+  type SecuritySettings,
+  securitySettingsFrom,
   verifyApiKey,
 } from "./security/index.ts";

@@ -1,6 +1,6 @@
 // Who made a request, as the security middleware found out: the principal, whether it is a super
-// user (or auth is off), and what quotas key on. Kept per Request, so every later middleware and
-// route of the same request sees the same answer.
+// user (or auth is off), and what quotas key on. Kept in the request's Hono context (not keyed by
+// the Request object: middleware such as the body limit replaces c.req.raw on the way).
 
 import type { Context } from "hono";
 
@@ -17,15 +17,19 @@ export interface RequestIdentity {
 
 export const ANONYMOUS = "User:ANONYMOUS";
 
-const identities = new WeakMap<Request, RequestIdentity>();
-
-export function setIdentity(c: Context, identity: RequestIdentity): void {
-  identities.set(c.req.raw, identity);
+declare module "hono" {
+  interface ContextVariableMap {
+    rillIdentity: RequestIdentity;
+  }
 }
 
-/** The request's identity; anonymous and unrestricted when no auth middleware ran (auth off). */
+export function setIdentity(c: Context, identity: RequestIdentity): void {
+  c.set("rillIdentity", identity);
+}
+
+/** The request's identity; when authentication did not run, an anonymous one that may do nothing (fail closed). */
 export function identityOf(c: Context): RequestIdentity {
-  return identities.get(c.req.raw) ?? { principal: ANONYMOUS, superUser: true, authOn: false, host: undefined };
+  return c.get("rillIdentity") ?? { principal: ANONYMOUS, superUser: false, authOn: true, host: undefined };
 }
 
 /** The user name quotas key on: the principal without `User:`. */

@@ -62,3 +62,4 @@ export { newApiKey, parseApiKey, verifyApiKey } from "./api-keys.ts";
 export { ANONYMOUS, identityOf, type RequestIdentity } from "./identity.ts";
 export type { JwtOptions } from "./jwt.ts";
 export { localQuotaService, type QuotaService } from "./quotas.ts";
+export { type SecuritySettings, securitySettingsFrom } from "./settings.ts";
