@@ -1,7 +1,8 @@
 // The offline-first demo app (web-demo, at /) in real Chromium against the real local edge broker.
 // Its SharedWorker reaches the edge through a proxy the test can cut, since context.setOffline takes
-// the network from pages only. Two tabs take orders offline into one local log; the test proves the
-// edge received nothing from state, not from silence. Screenshots go to .tmp/screenshots/.
+// the network from pages only. Two tabs take orders offline into one local log, a tab reloads offline
+// (its shell from the service worker); the test proves the edge received nothing from state, not
+// from silence. Screenshots go to .tmp/screenshots/.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -34,6 +35,8 @@ async function openApp(context: BrowserContext, url: string, problems: string[])
   await page.waitForFunction(() => document.body.dataset.ready === "true");
   // the form is usable once a price list (default or downloaded) is offered
   await page.waitForSelector("#order-form button[type=submit]:not([disabled])");
+  // the service worker has the app shell, so the app can open again without a network
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
   return page;
 }
 
@@ -117,6 +120,13 @@ describe("demo app", () => {
     // nothing reached the edge: its topic's high watermarks are all still 0
     const edge = await edgeTopic(broker, "market-orders");
     expect(edge?.partitions.map((p) => p.highWatermark)).toEqual([0, 0]);
+
+    // still offline, the app opens again (its shell comes from the service worker) with its log intact
+    const reloaded = await a.reload();
+    expect(reloaded?.fromServiceWorker()).toBe(true);
+    await a.waitForFunction(() => document.body.dataset.ready === "true");
+    await a.waitForFunction(() => document.querySelector<HTMLElement>("#orders-summary")?.dataset.count === "5");
+    expect(await shownIds(a)).toEqual(ids);
 
     await a.screenshot({ path: screenshotPath("demo-offline.png"), fullPage: true });
     await b.close();

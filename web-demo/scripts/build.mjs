@@ -63,8 +63,11 @@ async function withLock(fn) {
 }
 
 async function viteBuild() {
+  // a production build even when started from a test runner (vitest sets NODE_ENV=test, and Vite
+  // would then build with import.meta.env.DEV true)
+  process.env.NODE_ENV = "production";
   const { build } = await import("vite");
-  await build({ configFile: join(webDemo, "vite.config.ts") });
+  await build({ configFile: join(webDemo, "vite.config.ts"), mode: "production" });
   writeFileSync(stampFile, `${new Date().toISOString()}\n`);
 }
 

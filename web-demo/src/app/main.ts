@@ -11,6 +11,7 @@ import { createOrderForm } from "./order-form.ts";
 import { newTabId, parseOrder } from "./orders.ts";
 import { createOrdersView } from "./orders-view.ts";
 import { followPrices } from "./prices-view.ts";
+import { registerShellWorker } from "./register-shell.ts";
 import { openStallBroker, orderProducer, provisionEdge } from "./stall-broker.ts";
 import { renderSync } from "./sync-panel.ts";
 import { readStatus } from "./sync-status.ts";
@@ -18,6 +19,7 @@ import { readStatus } from "./sync-status.ts";
 const PROVISION_RETRY_MS = 10_000;
 
 async function start() {
+  registerShellWorker();
   const edge = edgeUrl();
   const broker = await openStallBroker(edge);
   const client = broker.client({ clientId: "market-stall" });
