@@ -315,7 +315,7 @@ function request(send: Send, op: Operation, fixture: Fixture, headers: Record<st
 }
 
 /** A Send over any fetch-shaped function (an in-process app, SELF.fetch, a URL). */
-export function sender(fetchLike: (request: Request) => Promise<Response>, base = "http://rill.test"): Send {
+export function sender(fetchLike: (request: Request) => Promise<Response> | Response, base = "http://rill.test"): Send {
   return (method, path, init = {}) => {
     const headers: Record<string, string> = { ...init.headers };
     let body = init.body;
@@ -323,6 +323,6 @@ export function sender(fetchLike: (request: Request) => Promise<Response>, base 
       headers["content-type"] = "application/json";
       body = JSON.stringify(init.json);
     }
-    return fetchLike(new Request(`${base}${path}`, { method, headers, body }));
+    return Promise.resolve(fetchLike(new Request(`${base}${path}`, { method, headers, body })));
   };
 }
