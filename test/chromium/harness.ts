@@ -108,6 +108,34 @@ export async function launch(pages: ServedPages, options: LaunchOptions = {}): P
   };
 }
 
+/**
+ * Freezes a tab as the browser freezes a background tab: the page through the DevTools protocol's
+ * Page.setWebLifecycleState, and its dedicated workers, which that call leaves running here, by
+ * pausing their JavaScript in the debugger. Resolves with the function that thaws it.
+ */
+export async function freeze(page: Page): Promise<() => Promise<void>> {
+  const cdp = await page.context().newCDPSession(page);
+  const workers: string[] = [];
+  cdp.on("Target.attachedToTarget", (event: { sessionId: string; targetInfo: { type: string } }) => {
+    if (event.targetInfo.type === "worker") workers.push(event.sessionId);
+  });
+  await cdp.send("Target.setAutoAttach", { autoAttach: true, waitForDebuggerOnStart: false, flatten: false });
+  await until("the tab's worker", async () => workers.length > 0, 10_000);
+  let id = 0;
+  const toWorkers = (method: string) =>
+    Promise.all(
+      workers.map((sessionId) => cdp.send("Target.sendMessageToTarget", { sessionId, message: JSON.stringify({ id: ++id, method }) })),
+    );
+  await toWorkers("Debugger.enable");
+  await toWorkers("Debugger.pause");
+  await cdp.send("Page.setWebLifecycleState", { state: "frozen" });
+  return async () => {
+    await toWorkers("Debugger.resume");
+    await cdp.send("Page.setWebLifecycleState", { state: "active" });
+    await cdp.detach();
+  };
+}
+
 /** Polls `probe` until it returns something truthy. */
 export async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

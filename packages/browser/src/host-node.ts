@@ -129,7 +129,8 @@ export function createHostNode(options: HostNodeOptions): HostNode {
   });
 
   function beat(): void {
-    if (!closed) channel.broadcast({ kind: "beat", from: id, report: report() });
+    // after a pause this worker may have been replaced: it says nothing as host until it has checked
+    if (!closed && !hosting.stale()) channel.broadcast({ kind: "beat", from: id, report: report() });
   }
 
   channel.onBroadcast((message) => {
@@ -203,9 +204,10 @@ export function createHostNode(options: HostNodeOptions): HostNode {
   }
 
   const ticker = setInterval(() => {
-    hosting.tick();
-    if (hosting.serving) beat();
-    else maybeSteal();
+    const resumed = hosting.tick();
+    if (!hosting.serving) maybeSteal();
+    else if (!resumed) beat();
+    else void hosting.confirm(true).then((held) => held && beat());
   }, timing.heartbeatMs);
 
   /** Where a page's request goes: this worker's broker, another worker, or an error answer. */

@@ -41,8 +41,10 @@ export interface Hosting {
   refusal(): WireResponse | undefined;
   /** This worker must never host (no Web Locks and another host): requests get `error`. */
   refuse(error: RillError): void;
-  /** Called on every heartbeat: a long gap between two means the timers were stopped. */
-  tick(): void;
+  /** Called on every heartbeat; true if the gap since the last one says the timers were stopped. */
+  tick(): boolean;
+  /** Whether no heartbeat ran for two intervals (frozen or suspended): say nothing as host until confirmed. */
+  stale(): boolean;
   report(hostId: string): HostReport;
 }
 
@@ -129,10 +131,11 @@ export function createHosting(options: HostingOptions): Hosting {
     failure = error;
   }
 
+  const stale = () => performance.now() - lastTickAt > options.heartbeatMs * 2;
+
   async function confirm(force = false): Promise<boolean> {
     if (!election) return state === "hosting";
-    const paused = performance.now() - lastTickAt > options.heartbeatMs * 2;
-    if (!force && !paused) return election.holding;
+    if (!force && !stale()) return election.holding;
     const held = await election.verify();
     if (!held && local) {
       errors.add(new RillError("NOT_LEADER_OR_FOLLOWER", "this worker was replaced as host while it was paused; it stopped writing"));
@@ -165,8 +168,11 @@ export function createHosting(options: HostingOptions): Hosting {
       set("failed");
     },
     tick() {
+      const paused = stale();
       lastTickAt = performance.now();
+      return paused;
     },
+    stale,
     report: (hostId) => ({ hostId, state, since, inFlight: local?.server.inFlight ?? 0, storageFull, errors: errors.list() }),
   };
 }
