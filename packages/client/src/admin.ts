@@ -5,6 +5,7 @@
 import { RillError } from "@rill/core";
 import { paths } from "@rill/protocol";
 import { createGroupAdmin, type GroupAdmin } from "./admin-groups.ts";
+import { createSecurityAdmin, type SecurityAdmin } from "./admin-security.ts";
 import type { MetadataCache, TopicDescription } from "./metadata.ts";
 import { resolveOffset } from "./offsets.ts";
 import type { Transport } from "./transport.ts";
@@ -35,7 +36,7 @@ export interface PartitionsAdded {
   warning: string;
 }
 
-export interface Admin extends GroupAdmin {
+export interface Admin extends GroupAdmin, SecurityAdmin {
   /** Creates topics; resolves true when all were created, false when some already existed. */
   createTopics(args: { topics: TopicSpec[] }): Promise<boolean>;
   deleteTopics(args: { topics: string[] }): Promise<void>;
@@ -78,6 +79,7 @@ export function createAdmin(deps: AdminDeps): Admin {
 
   return {
     ...createGroupAdmin(transport),
+    ...createSecurityAdmin(transport),
     async createTopics({ topics }) {
       let all = true;
       for (const t of topics) {

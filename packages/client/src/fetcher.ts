@@ -149,6 +149,7 @@ export function createFetcher(options: FetcherOptions): Fetcher {
       waitMs: options.maxWaitMs,
       timeoutMs: options.requestTimeoutMs,
       signal,
+      quota: "fetch",
     });
     if (generation !== state.generation || signal.aborted) return;
     const header = (name: string, fallback: number) => Number(result.headers.get(name) ?? fallback);

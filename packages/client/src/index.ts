@@ -2,7 +2,15 @@
 // beyond it, so the same package runs in browsers, Workers and Node.
 
 // the error type the client throws, re-exported so callers need no second import
-export { type ErrorCode, isRillError, RillError } from "@rill/core";
+export {
+  type AclBinding,
+  type AclFilter,
+  type ErrorCode,
+  isRillError,
+  type QuotaEntity,
+  type QuotaEntry,
+  RillError,
+} from "@rill/core";
 export type { Admin, PartitionOffsets, PartitionsAdded, TopicSpec } from "./admin.ts";
 export type {
   GroupAdmin,
@@ -13,6 +21,13 @@ export type {
   GroupState,
   ResetTarget,
 } from "./admin-groups.ts";
+export type {
+  AclBindingInput,
+  CreatedCredential,
+  CredentialListing,
+  QuotaChangeInput,
+  SecurityAdmin,
+} from "./admin-security.ts";
 export {
   type AssignmentListener,
   type AssignmentSource,

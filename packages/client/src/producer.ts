@@ -135,6 +135,7 @@ export function createProducer<K = MessageData, V = MessageData>(deps: ProducerD
       path: paths.batches(batch.topic, batch.partition),
       query: { acks: batch.acks === -1 ? "all" : batch.acks },
       bytes,
+      quota: "produce" as const,
     };
     if (batch.acks === 0) {
       await transport.request(spec);

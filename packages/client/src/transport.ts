@@ -6,6 +6,7 @@
 import { RillError } from "@rill/core";
 import { CLIENT_ID_HEADER, JSON_MEDIA_TYPE, OCTET_STREAM_MEDIA_TYPE } from "@rill/protocol";
 import { abortReason, errorFromBody, throwIfAborted } from "./errors.ts";
+import { createThrottle, type QuotaKind } from "./throttle.ts";
 
 /** The fetch a transport uses: the global one, an in-process app's, or workerd's SELF.fetch. */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
@@ -24,7 +25,7 @@ export interface TransportOptions {
 }
 
 export interface RequestSpec {
-  method: "GET" | "POST" | "PATCH" | "DELETE";
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   /** Path starting with "/", already percent-encoded. */
   path: string;
   query?: Record<string, string | number | undefined>;
@@ -38,6 +39,8 @@ export interface RequestSpec {
   waitMs?: number;
   /** Overrides the client's requestTimeoutMs for this request. */
   timeoutMs?: number;
+  /** The quota this request counts against: it waits out that kind's throttle time first. */
+  quota?: QuotaKind;
 }
 
 export interface HttpResult {
@@ -133,7 +136,14 @@ export function createTransport(options: TransportOptions): Transport {
     }
   }
 
+  const throttle = createThrottle();
+
   async function request(spec: RequestSpec): Promise<HttpResult> {
+    if (!spec.quota) return send(spec);
+    return throttle.run(spec.quota, spec.signal, () => send(spec));
+  }
+
+  async function send(spec: RequestSpec): Promise<HttpResult> {
     throwIfAborted(spec.signal);
     const start = current;
     let lastError: unknown;
