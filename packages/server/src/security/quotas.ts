@@ -50,14 +50,16 @@ async function answerBytes(c: Context): Promise<number> {
   const type = c.res.headers.get("content-type") ?? "";
   // a live tail is a stream without end; it is not metered here
   if (c.res.status === 101 || type.includes("text/event-stream") || !c.res.body) return 0;
-  const length = Number(c.res.headers.get("content-length"));
-  if (Number.isSafeInteger(length) && length >= 0) return length;
+  const header = c.res.headers.get("content-length");
+  const length = Number(header);
+  if (header !== null && Number.isSafeInteger(length) && length >= 0) return length;
   return (await c.res.clone().arrayBuffer()).byteLength;
 }
 
 async function requestBytes(c: Context): Promise<number> {
-  const length = Number(c.req.header("content-length"));
-  if (Number.isSafeInteger(length) && length >= 0 && c.req.header("content-length") !== undefined) return length;
+  const header = c.req.header("content-length");
+  const length = Number(header);
+  if (header !== undefined && Number.isSafeInteger(length) && length >= 0) return length;
   return (await c.req.arrayBuffer()).byteLength;
 }
 
