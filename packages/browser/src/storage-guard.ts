@@ -1,7 +1,7 @@
-// Watches the host's storage: every failure becomes a RillError the status can show, and IndexedDB's
-// own exceptions that reach this far untyped get the codes the storage seam gives them
-// (QuotaExceededError -> KAFKA_STORAGE_ERROR {quotaExceeded: true}; a connection closed under a call
-// -> KAFKA_STORAGE_ERROR {closed: true}). Writes that succeed clear a "storage full" state.
+// Watches the host's storage: failures of the storage itself (KAFKA_STORAGE_ERROR such as
+// {quotaExceeded: true}, STORAGE_CLOSED, STORAGE_UPGRADE_BLOCKED) are reported for the status, and
+// an append that succeeds clears a "storage full" state. The IndexedDB backend types its errors
+// itself; a DOMException that still reaches this far (another backend) gets the same codes.
 
 import { isRillError, RillError, type Storage, toRillError } from "@rill/core";
 
@@ -12,6 +12,8 @@ export interface StorageWatch {
 
 // an append that fits again is what ends "storage full"; a tiny offset commit may fit where batches do not
 const WRITES = new Set(["append"]);
+
+const STORAGE_CODES = new Set<string>(["KAFKA_STORAGE_ERROR", "STORAGE_CLOSED", "STORAGE_UPGRADE_BLOCKED"]);
 
 function causeNamed(error: unknown, name: string): boolean {
   for (let e = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
@@ -29,7 +31,7 @@ export function storageError(error: unknown): RillError {
     });
   }
   if (causeNamed(error, "InvalidStateError")) {
-    return new RillError("KAFKA_STORAGE_ERROR", "the IndexedDB connection is closed", { closed: true });
+    return new RillError("STORAGE_CLOSED", "the IndexedDB connection is closed", { reason: "closed" });
   }
   return toRillError(error);
 }
@@ -46,7 +48,7 @@ export function watchStorage(storage: Storage, watch: StorageWatch): Storage {
         return result;
       } catch (error) {
         const typed = storageError(error);
-        if (typed.code === "KAFKA_STORAGE_ERROR") watch.onError(typed);
+        if (STORAGE_CODES.has(typed.code)) watch.onError(typed);
         throw typed;
       }
     };

@@ -27,6 +27,23 @@ interface WorkerScope {
   addEventListener(type: "connect", listener: (event: MessageEvent) => void): void;
 }
 
+/** The database, with a close nobody asked for (another tab's upgrade, the browser) reported as STORAGE_CLOSED. */
+function openIndexedDb(name: string, onClosed: (error: RillError) => void): Promise<Storage> {
+  return createIndexedDbStorage({
+    dbName: name,
+    onClose: ({ reason }) =>
+      onClosed(
+        new RillError(
+          "STORAGE_CLOSED",
+          reason === "versionchange"
+            ? `another tab opened a newer version of the database "${name}": this host closed it and stopped; reload to continue`
+            : `the browser closed the database "${name}": this host stopped; reload to continue`,
+          { reason, ...(reason === "versionchange" ? { versionChange: true } : {}) },
+        ),
+      ),
+  });
+}
+
 const isSharedWorker = () => typeof (globalThis as { onconnect?: unknown }).onconnect !== "undefined";
 
 /** Starts serving pages in this worker (call once, at the top of the worker script). */
@@ -45,7 +62,7 @@ export function startBrokerHost(options: BrokerHostOptions = {}): void {
       name,
       mode,
       locks: globalThis.navigator?.locks,
-      openStorage: (onClosed) => (options.openStorage ? options.openStorage(name, onClosed) : createIndexedDbStorage({ dbName: name })),
+      openStorage: (onClosed) => (options.openStorage ? options.openStorage(name, onClosed) : openIndexedDb(name, onClosed)),
       timing: options.timing,
       maintenanceIntervalMs: options.maintenanceIntervalMs,
     });
