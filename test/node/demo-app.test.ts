@@ -63,6 +63,9 @@ describe("demo app", () => {
   let context: BrowserContext;
   let profile: string;
   const problems: string[] = [];
+  // the first case leaves a tab open with five orders in its outbox; the second syncs them
+  let tab: Page;
+  let orderIds: string[] = [];
   beforeAll(async () => {
     ensureWebBuild();
     broker = await startLocalBroker();
@@ -128,8 +131,67 @@ describe("demo app", () => {
     await a.waitForFunction(() => document.querySelector<HTMLElement>("#orders-summary")?.dataset.count === "5");
     expect(await shownIds(a)).toEqual(ids);
 
+    await a.waitForFunction(() => document.querySelector<HTMLElement>("#outbox")?.dataset.records === "5");
     await a.screenshot({ path: screenshotPath("demo-offline.png"), fullPage: true });
     await b.close();
+    tab = a;
+    orderIds = ids;
+    expect(problems).toEqual([]);
+  }, 120_000);
+
+  it("moves the outbox to the edge once and in order when the network returns, and mirrors the price list", async () => {
+    expect(orderIds).toHaveLength(5);
+    // answers to the third upload request and later are held, so the picture catches the sync midway
+    let uploads = 0;
+    proxy.holdAnswers(({ method, url }) => method === "POST" && url.includes("/batches") && ++uploads > 2);
+    proxy.restore();
+    await context.setOffline(false);
+    await tab.waitForFunction(() => {
+      const synced = document.querySelectorAll("#orders-table tr[data-state=synced]").length;
+      const pending = document.querySelectorAll("#orders-table tr[data-state=pending]").length;
+      return synced > 0 && pending > 0 && document.querySelector<HTMLElement>("#connectivity")?.dataset.state === "online";
+    });
+    await until("an upload answer held by the proxy", async () => proxy.heldCount > 0);
+    await tab.screenshot({ path: screenshotPath("demo-mid-sync.png"), fullPage: true });
+
+    proxy.release();
+    await tab.waitForFunction(() => document.querySelectorAll("#orders-table tr[data-state=synced]").length === 5);
+    await tab.waitForFunction(() => document.querySelector<HTMLElement>("#outbox")?.dataset.records === "0");
+    // online, an order goes straight through; uploaded() tells the page its edge offset
+    const online = await takeOrder(tab, "Flo", "pears", 1);
+    await tab.waitForFunction(
+      (id) => new RegExp(`Order ${id} is on the edge \\(offset \\d+\\)`).test(document.querySelector("#order-result")?.textContent ?? ""),
+      online,
+    );
+    await tab.waitForFunction(() => document.querySelectorAll("#orders-table tr[data-state=synced]").length === 6);
+    const allIds = [...orderIds, online].sort();
+
+    // the edge holds each order once, on the same partition, in local offset order
+    const local = await tab.$$eval("#orders-table tbody tr[data-id]", (rows) =>
+      rows.map((r) => {
+        const [partition, offset] = (r.children[6]?.textContent ?? "").split(":").map(Number);
+        return { id: (r as HTMLElement).dataset.id as string, partition, offset };
+      }),
+    );
+    const edge: Array<{ id: string; partition: number; offset: number }> = [];
+    for (const partition of [0, 1]) {
+      const answer = await (await fetch(`${broker.url}/v1/topics/market-orders/partitions/${partition}/records?offset=0`)).json();
+      for (const r of answer.records as Array<{ key: string; offset: number }>) edge.push({ id: r.key, partition, offset: r.offset });
+    }
+    expect(edge.map((e) => e.id).sort()).toEqual(allIds);
+    const byLocalOrder = (list: typeof edge) =>
+      [0, 1].map((p) =>
+        list
+          .filter((e) => e.partition === p)
+          .sort((x, y) => x.offset - y.offset)
+          .map((e) => e.id),
+      );
+    expect(byLocalOrder(edge)).toEqual(byLocalOrder(local as typeof edge));
+
+    // the price list came down from the edge into the local replica (six items, offsets 0..5)
+    await tab.waitForFunction(() => document.querySelector<HTMLElement>("#prices-source")?.dataset.offset === "5");
+    expect(await tab.$$eval("#prices li", (items) => items.length)).toBe(6);
+    await tab.screenshot({ path: screenshotPath("demo-synced.png"), fullPage: true });
     expect(problems).toEqual([]);
   }, 120_000);
 });

@@ -1,5 +1,5 @@
-// This device's side of the status: storage (usage, quota, persisted, eviction risk), which worker
-// hosts the log, and recent errors deduplicated with counts.
+// This device's side of the status: storage (usage, quota, persisted), which worker hosts the log,
+// and recent errors (the local broker's and the sync's) deduplicated with counts.
 
 import { $, h } from "../shared/dom.ts";
 import { formatAgo, formatBytes } from "../shared/format.ts";
@@ -13,7 +13,6 @@ export function renderDevice(status: AppStatus) {
       ["used", `${formatBytes(storage.usage)} of ${formatBytes(storage.quota)}${used}`],
       ["persisted", storage.persisted === null ? "unknown" : storage.persisted ? "yes" : "no (the browser may evict it)"],
       ["state", storage.state],
-      ["eviction risk", storage.evictionRisk ?? "–"],
     ].flatMap(([term, value]) => [h("dt", {}, term), h("dd", { "data-fact": term }, value)]),
   );
   const hosting =
@@ -24,7 +23,8 @@ export function renderDevice(status: AppStatus) {
         : "another tab's worker hosts the log";
   $("#host").textContent = `${host.state} · ${hosting}`;
   $("#host").dataset.state = host.state;
-  const errors = status.errors;
+  // the broker's errors and the sync's, each deduplicated with a count where it was recorded
+  const errors = [...status.errors, ...(status.sync?.errors ?? [])].sort((x, y) => x.lastAt - y.lastAt);
   $("#errors").replaceChildren(
     ...(errors.length === 0
       ? [h("li", { class: "muted" }, "none")]

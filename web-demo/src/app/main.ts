@@ -14,13 +14,19 @@ import { followPrices } from "./prices-view.ts";
 import { registerShellWorker } from "./register-shell.ts";
 import { openStallBroker, orderProducer, provisionEdge } from "./stall-broker.ts";
 import { renderSync } from "./sync-panel.ts";
-import { readStatus } from "./sync-status.ts";
 
 const PROVISION_RETRY_MS = 10_000;
+const PROVISION_WAIT_MS = 1500;
 
 async function start() {
   registerShellWorker();
   const edge = edgeUrl();
+  // the edge needs its topics before anything can move: ask first (briefly, so an offline start is
+  // not held up), and keep asking in the background until it answers once
+  const provision = async (): Promise<void> => {
+    if (!(await provisionEdge(edge))) setTimeout(provision, PROVISION_RETRY_MS);
+  };
+  await Promise.race([provision(), new Promise((r) => setTimeout(r, PROVISION_WAIT_MS))]);
   const broker = await openStallBroker(edge);
   const client = broker.client({ clientId: "market-stall" });
   const tab = newTabId();
@@ -37,7 +43,7 @@ async function start() {
   });
 
   const showStatus = () => {
-    const status = readStatus(broker);
+    const status = broker.status();
     orders.setStatus(status);
     renderSync(status, localRecords);
     renderDevice(status);
@@ -48,26 +54,18 @@ async function start() {
   setInterval(showStatus, 1000);
 
   const syncNow = $<HTMLButtonElement>("#sync-now");
-  if (broker.syncNow) {
-    syncNow.disabled = false;
-    syncNow.addEventListener("click", async () => {
-      syncNow.disabled = true;
-      try {
-        await broker.syncNow?.({ signal: AbortSignal.timeout(30_000) });
-      } catch {
-        // the status shows why (offline, errors); the button is for trying again
-      } finally {
-        syncNow.disabled = false;
-      }
-    });
-  }
+  syncNow.disabled = false;
+  syncNow.addEventListener("click", async () => {
+    syncNow.disabled = true;
+    try {
+      await broker.syncNow({ signal: AbortSignal.timeout(30_000) });
+    } catch {
+      // the status shows why (offline, errors); the button is for trying again
+    } finally {
+      syncNow.disabled = false;
+    }
+  });
   $("#persist").addEventListener("click", () => void broker.requestPersistence().then(showStatus));
-
-  // the edge needs its topics before anything can move; keep trying until it answers once
-  const provision = async () => {
-    if (!(await provisionEdge(edge))) setTimeout(provision, PROVISION_RETRY_MS);
-  };
-  void provision();
 
   document.body.dataset.ready = "true";
 }

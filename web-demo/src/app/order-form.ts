@@ -1,15 +1,15 @@
 // Taking an order: written to the local log (IndexedDB) and acknowledged there, whether or not the
-// network is up; the sync moves it to the edge later. Where the broker can say so, the page also
-// learns the order's edge offset once it has been uploaded.
+// network is up; the sync moves it to the edge later, and uploaded() tells the page the order's edge
+// offset once it is there.
 
+import type { BrowserBroker } from "@rill/browser";
 import type { Producer } from "@rill/client";
 import { $, field, h } from "../shared/dom.ts";
 import { LOCAL_ORDERS } from "./config.ts";
 import { formatCents, type Order, type PriceEntry } from "./orders.ts";
-import type { StallBroker } from "./sync-status.ts";
 
 export interface OrderFormOptions {
-  broker: StallBroker;
+  broker: BrowserBroker;
   producer: Producer<string, unknown>;
   tab: string;
 }
@@ -42,7 +42,7 @@ export function createOrderForm({ broker, producer, tab }: OrderFormOptions) {
       result.dataset.lastOrder = order.id;
       // resolves once the order is on the edge: possibly much later, after the network returns
       broker
-        .uploaded?.(saved)
+        .uploaded(saved)
         .then(({ edgeOffset }) => {
           if (result.dataset.lastOrder === order.id) result.textContent = `Order ${order.id} is on the edge (offset ${edgeOffset}).`;
         })

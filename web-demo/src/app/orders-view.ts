@@ -5,7 +5,7 @@ import { $, h, row } from "../shared/dom.ts";
 import { formatTimestamp } from "../shared/format.ts";
 import { LOCAL_ORDERS } from "./config.ts";
 import { formatCents, type LoggedOrder } from "./orders.ts";
-import { type AppStatus, syncReported, uploadedBelow } from "./sync-status.ts";
+import { type AppStatus, syncOf, uploadedBelow } from "./sync-status.ts";
 
 const SHOWN = 100;
 
@@ -41,7 +41,7 @@ export function createOrdersView() {
     );
     const takings = orders.reduce((sum, o) => sum + o.order.quantity * o.order.unitPrice, 0);
     const waiting = orders.filter((o) => !uploaded(o)).length;
-    const syncing = status !== null && syncReported(status);
+    const syncing = status !== null && syncOf(status) !== null;
     summary.textContent = `${orders.length} orders, ${formatCents(takings)} taken${syncing ? `, ${waiting} not yet on the edge` : ""}`;
     summary.dataset.count = String(orders.length);
   }

@@ -1,20 +1,10 @@
 // Opens the stall's local log: the @rill/browser broker in a (Shared)Worker on IndexedDB, with the
 // edge and sync settings (orders up, prices down), and the local topics the app writes and reads.
 
-import { type BrowserBrokerOptions, createBrowserBroker } from "@rill/browser";
+import { type BrowserBroker, createBrowserBroker } from "@rill/browser";
 import { type Client, createClient, type Producer, serializers } from "@rill/client";
 import { DATABASE, EDGE_ORDERS, EDGE_PRICES, LOCAL_ORDERS, LOCAL_PRICES, ORDER_PARTITIONS } from "./config.ts";
 import { DEFAULT_PRICES } from "./orders.ts";
-import type { StallBroker } from "./sync-status.ts";
-
-/** The edge and sync options of createBrowserBroker (typed here, since the app may run on a version without them). */
-interface SyncOptions {
-  edge: { brokers: string[] };
-  sync: {
-    upload: Array<{ local: string; edge?: string }>;
-    download: Array<{ edge: string; local?: string; from?: "earliest" | "latest" }>;
-  };
-}
 
 function startWorker(mode: "shared" | "dedicated"): SharedWorker | Worker {
   // the literal URLs let Vite find and bundle the worker script
@@ -23,8 +13,8 @@ function startWorker(mode: "shared" | "dedicated"): SharedWorker | Worker {
     : new Worker(new URL("./broker-worker.ts", import.meta.url), { type: "module", name: "rill-market-stall" });
 }
 
-export async function openStallBroker(edge: string): Promise<StallBroker> {
-  const options: BrowserBrokerOptions & SyncOptions = {
+export async function openStallBroker(edge: string): Promise<BrowserBroker> {
+  const broker = await createBrowserBroker({
     name: DATABASE,
     worker: startWorker,
     edge: { brokers: [edge] },
@@ -32,8 +22,7 @@ export async function openStallBroker(edge: string): Promise<StallBroker> {
       upload: [{ local: LOCAL_ORDERS, edge: EDGE_ORDERS }],
       download: [{ edge: EDGE_PRICES, local: LOCAL_PRICES, from: "earliest" }],
     },
-  };
-  const broker: StallBroker = await createBrowserBroker(options);
+  });
   // the outbox: kept until uploaded (retention stops at the upload cursor), so plain delete policy
   await broker
     .client()
