@@ -141,8 +141,43 @@ const api = {
       .fetch(path)
       .catch(() => undefined);
   },
+  /**
+   * Produces records of `size` random bytes (base64 JSON), one per request, until one fails or
+   * `max` are written. Answers what was acknowledged (offset and SHA-256 of each value) and the
+   * failure, if any.
+   */
+  async fillWith(topic: string, size: number, max: number) {
+    const written: Array<{ offset: number; sha: string }> = [];
+    const bytes = new Uint8Array(size);
+    for (let i = 0; i < max; i++) {
+      for (let at = 0; at < size; at += 65536) crypto.getRandomValues(bytes.subarray(at, Math.min(size, at + 65536)));
+      let binary = "";
+      for (let j = 0; j < bytes.length; j += 8192) binary += String.fromCharCode(...bytes.subarray(j, j + 8192));
+      const answer = await api.request(`/v1/topics/${topic}/records`, { json: { encoding: "base64", records: [{ value: btoa(binary) }] } });
+      if (answer.status !== 200) return { written, failure: { status: answer.status, error: answer.body?.error } };
+      written.push({ offset: answer.body.offsets[0].offset, sha: await sha256(bytes) });
+    }
+    return { written, failure: null };
+  },
+  /** The SHA-256 of every value of partition 0, read back through fetch. */
+  async digests(topic: string) {
+    const out: Array<{ offset: number; sha: string }> = [];
+    for (let offset = 0; ; ) {
+      const page = await api.request(`/v1/topics/${topic}/partitions/0/records?offset=${offset}&encoding=base64&maxBytes=4000000`);
+      for (const r of page.body.records) {
+        out.push({ offset: r.offset, sha: await sha256(Uint8Array.from(atob(r.value), (c) => c.charCodeAt(0))) });
+      }
+      if (page.body.nextOffset >= page.body.highWatermark) return out;
+      offset = page.body.nextOffset;
+    }
+  },
   close: () => opened().close(),
 };
+
+async function sha256(bytes: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+}
 
 declare global {
   interface Window {
