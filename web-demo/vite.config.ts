@@ -39,6 +39,8 @@ export default defineConfig({
     target: "es2022",
     rollupOptions: {
       input: { app: `${root}index.html`, console: `${root}console/index.html`, sw: `${root}src/app/shell-worker.ts` },
+      // bundling the broker's worker (the whole engine) takes a few seconds on two cores: expected, not a warning
+      checks: { bundlerTimings: false },
       // the service worker keeps a fixed URL (its scope is the site); everything else is content-hashed
       output: { entryFileNames: (chunk) => (chunk.name === "sw" ? "sw.js" : "assets/[name]-[hash].js") },
     },
