@@ -1,5 +1,7 @@
 // `--help` text of every command.
 
+import { securityHelp } from "./help-security.ts";
+
 const common = `Common options:
   -b, --broker URL     broker URL (default: $RILL_BROKER, else http://127.0.0.1:8787)
       --token TOKEN    bearer token for the broker (default: $RILL_TOKEN)
@@ -24,6 +26,9 @@ Commands:
   groups describe <group>        show members, committed offsets and lag
   groups reset-offsets <group>   move an empty group's committed offsets
   groups delete <group>          delete an empty group and its offsets
+  acls add|list|remove           who may do what (ACL bindings)
+  quotas set|describe            produce/fetch byte rates per user or client id
+  credentials create|list|delete API keys
 
 Run 'rill <command> --help' for a command's options.
 
@@ -181,4 +186,5 @@ group has members).
 ${common}
 
 ${exitCodes}`,
+  ...securityHelp,
 };

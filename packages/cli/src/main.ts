@@ -3,12 +3,15 @@
 
 import { readFileSync } from "node:fs";
 import { type Client, createClient, RillError } from "@rill/client";
+import { aclsCommand } from "./acls.ts";
 import { globalOptions, UsageError } from "./args.ts";
 import { consumeCommand } from "./consume.ts";
+import { credentialsCommand } from "./credentials.ts";
 import { groupsCommand } from "./groups.ts";
 import { help } from "./help.ts";
 import { type CliIO, EXIT } from "./io.ts";
 import { produceCommand } from "./produce.ts";
+import { quotasCommand } from "./quotas.ts";
 import { topicsCommand } from "./topics.ts";
 
 export const DEFAULT_BROKER = "http://127.0.0.1:8787";
@@ -55,7 +58,7 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
   const args = [...globals, ...afterCommand];
   const err = (text: string) => io.stderr.write(text);
   // commands with subcommands: `rill topics create`, `rill groups describe`
-  const nested = command === "topics" || command === "groups";
+  const nested = ["topics", "groups", "acls", "quotas", "credentials"].includes(command as string);
   const sub = nested ? afterCommand[0] : undefined;
   const helpKey = nested && sub && !sub.startsWith("-") ? `${command} ${sub}` : command;
   try {
@@ -93,6 +96,12 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
         return await consumeCommand(args, getClient, io);
       case "groups":
         return await groupsCommand(sub as string, [...globals, ...afterCommand.slice(1)], getClient, io);
+      case "acls":
+        return await aclsCommand(sub as string, [...globals, ...afterCommand.slice(1)], getClient, io);
+      case "quotas":
+        return await quotasCommand(sub as string, [...globals, ...afterCommand.slice(1)], getClient, io);
+      case "credentials":
+        return await credentialsCommand(sub as string, [...globals, ...afterCommand.slice(1)], getClient, io);
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
