@@ -32,6 +32,8 @@ export interface TcpProxy {
   holdAnswers(onHeld?: () => void): void;
   /** Stops holding: held answers are passed on (`release`) or dropped with their connections. */
   stopHolding(how: "release" | "drop"): void;
+  /** Calls `fn` each time an answer starts to pass to the client (null to stop). */
+  onAnswer(fn: (() => void) | null): void;
   /** Points the proxy at another upstream port (a broker restarted elsewhere). */
   setUpstream(port: number): void;
   counters: ProxyCounters;
@@ -54,6 +56,7 @@ export async function startTcpProxy(options: { upstreamPort: number; host?: stri
   let dropFraction = 0;
   let delayMs = 0;
   let hold: { onHeld?: () => void } | null = null;
+  let answered: (() => void) | null = null;
   const pairs = new Set<Pair>();
   const blackholed = new Set<Socket>();
   const counters: ProxyCounters = { connections: 0, requests: 0, droppedAnswers: 0, cutConnections: 0 };
@@ -106,7 +109,7 @@ export async function startTcpProxy(options: { upstreamPort: number; host?: stri
         if (hold && !pair.dropping) {
           pair.holding = [];
           hold.onHeld?.();
-        }
+        } else if (!pair.dropping) answered?.();
       }
       if (pair.dropping) return destroy(pair);
       if (pair.holding) {
@@ -158,6 +161,9 @@ export async function startTcpProxy(options: { upstreamPort: number; host?: stri
         if (how === "drop") destroy(pair);
         else for (const chunk of held) pair.client.write(chunk);
       }
+    },
+    onAnswer(fn) {
+      answered = fn;
     },
     setUpstream(next) {
       upstreamPort = next;

@@ -139,8 +139,14 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         runs.push(uploader.run());
       }
     };
-    const existing = await broker.topic(spec.local).catch(() => null);
-    if (existing) startUploaders(existing.partitions.length);
+    // the outbox may be created after the engine starts: show it as soon as it exists
+    void (async () => {
+      while (!signal.aborted && runs.length === 0) {
+        const existing = await broker.topic(spec.local).catch(() => null);
+        if (existing) startUploaders(existing.partitions.length);
+        else await pause(1000, signal, nudge);
+      }
+    })();
     for (let attempt = 0; !signal.aborted; attempt++) {
       try {
         const remote = await edge.describeTopic(edgeTopic, signal);

@@ -361,6 +361,26 @@ export function createUploader(o: UploaderOptions): Uploader {
     }
   }
 
+  /** Until the edge is checked (offline, perhaps for long), keeps the outbox view current. */
+  async function watchLocalUntilChecked(): Promise<boolean> {
+    let checked: boolean | undefined;
+    o.edgeChecked.then((ok) => {
+      checked = ok;
+    });
+    while (checked === undefined && !o.signal.aborted) {
+      const growing = ref
+        ? readLocal(localEnd, o.pollWaitMs).then((read) => {
+            localEnd = Math.max(localEnd, read.highWatermark);
+          })
+        : showLocal().then(() => pause(1000, o.signal));
+      growing.catch(() => undefined);
+      await Promise.race([o.edgeChecked, growing.catch(() => pause(1000, o.signal))]);
+      if (ref) await refreshView(ref.topic).catch(() => undefined);
+      publish();
+    }
+    return o.edgeChecked;
+  }
+
   async function start(): Promise<void> {
     for (;;) {
       try {
@@ -401,7 +421,7 @@ export function createUploader(o: UploaderOptions): Uploader {
   return {
     async run() {
       await showLocal();
-      if (!(await o.edgeChecked)) return;
+      if (!(await watchLocalUntilChecked())) return;
       started = true;
       await start();
       while (!o.signal.aborted && !isFenced) {

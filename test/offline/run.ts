@@ -1,0 +1,273 @@
+// The adversarial offline-sync run in real Chromium: a page on @rill/browser writes into its local
+// outbox while the network comes and goes, the browser is SIGKILLed (its whole process group) at
+// chosen points of a sync, tabs come and go, the proxy drops answers and blackholes, and the edge
+// (`wrangler dev`) is SIGKILLed and restarted on its state. At the end the edge must hold every
+// locally acknowledged record exactly once, in local order, and the replica must equal the edge.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Page } from "playwright-core";
+import { batchesOf, readTopic } from "../../packages/sync/test/harness.ts";
+import { type Acked, check, type Verdict } from "../faults/check.ts";
+import { type LocalBrokerProcess, startLocalBroker } from "../harness/local-broker.ts";
+import { startTcpProxy, type TcpProxy } from "../harness/tcp-proxy.ts";
+import type { RillTestApi } from "./app/page.ts";
+import { buildApp, serveApp } from "./build.ts";
+import { type LaunchedChromium, launchChromium } from "./chromium.ts";
+
+declare global {
+  interface Window {
+    rillTest: RillTestApi;
+  }
+}
+
+export interface OfflineRunOptions {
+  /** Records written offline, across two reloads, before the network comes back (design: 5,000). */
+  offlineRecords: number;
+  /** SIGKILLs of the browser's process group during a sync (at least 10). */
+  kills: number;
+  /** Seconds of 30% dropped answers with 5 s blackholes. */
+  flakySeconds: number;
+  /** Tab sets producing while the host tab closes. */
+  tabRuns: Array<{ tabs: number; mode: "shared" | "dedicated" }>;
+  partitions?: number;
+  log?: (line: string) => void;
+}
+
+export interface OfflineRunResult {
+  verdict: Verdict;
+  /** Replica batches that differ from the edge's at the same offset (or are missing). */
+  replicaMismatches: number;
+  /** Replica vs edge: records whose offset differs. */
+  movedOffsets: string[];
+  counts: {
+    records: number;
+    kills: number;
+    reloads: number;
+    hostTabsClosed: number;
+    droppedAnswers: number;
+    blackholes: number;
+    edgeKills: number;
+    repeatsAbsorbed: number;
+  };
+}
+
+const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until(what: string, fn: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await fn())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await wait(50);
+  }
+}
+
+export async function runOfflineScenario(options: OfflineRunOptions): Promise<OfflineRunResult> {
+  const log = options.log ?? (() => undefined);
+  const partitions = options.partitions ?? 2;
+  const cleanups: Array<() => Promise<unknown>> = [];
+  const counts = {
+    records: 0,
+    kills: 0,
+    reloads: 0,
+    hostTabsClosed: 0,
+    droppedAnswers: 0,
+    blackholes: 0,
+    edgeKills: 0,
+    repeatsAbsorbed: 0,
+  };
+  const acked = new Map<string, Acked>();
+  let nextProducer = 0;
+
+  try {
+    let edge: LocalBrokerProcess = await startLocalBroker();
+    cleanups.push(() => edge.stop("SIGKILL"));
+    const edgePort = Number(new URL(edge.url).port);
+    const proxy: TcpProxy = await startTcpProxy({ upstreamPort: edgePort });
+    cleanups.push(() => proxy.close());
+    const created = await fetch(`${edge.url}/v1/topics`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "orders", partitions, replicationFactor: 1 }),
+    });
+    if (created.status !== 201) throw new Error(`edge topic: ${created.status}`);
+    const app = await serveApp(await buildApp());
+    cleanups.push(() => app.close());
+    const profile = mkdtempSync(join(tmpdir(), "rill-offline-profile-"));
+    log(`edge ${edge.url} behind proxy ${proxy.url}; app ${app.url}; profile ${profile}`);
+
+    let chrome: LaunchedChromium | undefined;
+    const launch = async () => {
+      chrome = await launchChromium(profile);
+      await chrome.context.exposeBinding("reportAcks", (_source, acks: Array<{ id: string; partition: number; offset: number }>) => {
+        for (const a of acks) {
+          const m = /^p(\d+)-(\d+)$/.exec(a.id);
+          if (m) acked.set(a.id, { ...a, producer: Number(m[1]), seq: Number(m[2]) });
+        }
+      });
+      return chrome;
+    };
+    cleanups.push(async () => chrome?.close());
+
+    const openTab = async (mode: "shared" | "dedicated" = "shared"): Promise<Page> => {
+      const page = await (chrome as LaunchedChromium).context.newPage();
+      await page.goto(app.url);
+      await page.waitForFunction(() => "rillTest" in window);
+      await page.evaluate((o) => window.rillTest.open(o), { edge: proxy.url, mode, partitions });
+      return page;
+    };
+
+    /** Starts a producer loop in a page; resolves when it ends (rejects if the page dies). */
+    const produce = (page: Page, count: number, pauseMs = 0) => {
+      const producer = nextProducer++;
+      const run = page.evaluate((o) => window.rillTest.produce(o), { producer, from: 0, count, perRequest: 10, partitions, pauseMs });
+      run.catch(() => undefined);
+      return run;
+    };
+
+    const ackedSince = (n: number) => () => acked.size >= n;
+
+    const repeats = async (page: Page) => {
+      const status = (await page.evaluate(() => window.rillTest.status()).catch(() => null)) as {
+        sync?: { counters: Record<string, number> } | null;
+      } | null;
+      const c = status?.sync?.counters;
+      return c ? (c.duplicatesAbsorbed ?? 0) + (c.duplicateSequences ?? 0) : 0;
+    };
+
+    // ---- 1. offline: writes across two reloads, then the network comes back
+    proxy.setMode("cut");
+    await launch();
+    let page = await openTab();
+    const third = Math.ceil(options.offlineRecords / 3);
+    for (let i = 0; i < 3; i++) {
+      await produce(page, third);
+      if (i < 2) {
+        await page.reload();
+        counts.reloads++;
+        await page.waitForFunction(() => "rillTest" in window);
+        await page.evaluate((o) => window.rillTest.open(o), { edge: proxy.url, mode: "shared" as const, partitions });
+      }
+    }
+    // the status a UI shows offline: every record waiting in the outbox
+    const outbox = async () =>
+      ((await page.evaluate(() => window.rillTest.status())) as { sync?: { upload: { outboxRecords: number } } | null }).sync?.upload
+        .outboxRecords ?? -1;
+    await until("the outbox status", async () => (await outbox()) === acked.size);
+    log(`offline: ${acked.size} records acknowledged locally, all ${await outbox()} shown in the outbox, ${counts.reloads} reloads`);
+    proxy.setMode("forward");
+    await page.evaluate(() => window.rillTest.syncNow(120_000));
+    log("online: outbox empty");
+
+    // ---- 2. SIGKILL of the browser at points of a sync
+    const points = ["before-post", "answer-held", "after-answer"] as const;
+    for (let k = 0; k < options.kills; k++) {
+      const point = points[k % points.length] as (typeof points)[number];
+      const start = acked.size;
+      void produce(page, 1_000_000, 5);
+      await until("local acks", ackedSince(start + 20));
+      if (point === "before-post") {
+        proxy.setMode("blackhole");
+        counts.blackholes++;
+        await until("more local acks", ackedSince(start + 60));
+      } else if (point === "answer-held") {
+        const held = new Promise<void>((resolve) => proxy.holdAnswers(resolve));
+        await held;
+      } else {
+        await new Promise<void>((resolve) => proxy.onAnswer(() => resolve()));
+        proxy.onAnswer(null);
+      }
+      await (chrome as LaunchedChromium).kill();
+      counts.kills++;
+      proxy.stopHolding("drop");
+      proxy.setMode("forward");
+      log(`kill ${counts.kills} (${point}): ${acked.size} acknowledged so far`);
+      await launch();
+      page = await openTab();
+    }
+    await page.evaluate(() => window.rillTest.syncNow(120_000));
+    log("after kills: outbox empty");
+
+    // ---- 3. several tabs producing while the host tab closes
+    await page.close();
+    for (const run of options.tabRuns) {
+      const tabs: Page[] = [];
+      for (let t = 0; t < run.tabs; t++) tabs.push(await openTab(run.mode));
+      const start = acked.size;
+      for (const tab of tabs) void produce(tab, 1_000_000, 10);
+      await until("tabs producing", ackedSince(start + 40 * run.tabs));
+      await (tabs.shift() as Page).close(); // the first tab: in dedicated mode its worker hosts
+      counts.hostTabsClosed++;
+      await until("producing after the host tab closed", ackedSince(acked.size + 40));
+      for (const tab of tabs) await tab.evaluate(() => window.rillTest.stop());
+      await (tabs[0] as Page).evaluate(() => window.rillTest.syncNow(120_000));
+      log(`${run.tabs} tabs (${run.mode}), host tab closed: ${acked.size} acknowledged`);
+      for (const tab of tabs) await tab.close();
+    }
+
+    // ---- 4. 30% of answers dropped, with 5 s blackholes
+    page = await openTab();
+    proxy.dropAnswers(0.3);
+    const droppedBefore = proxy.counters.droppedAnswers;
+    void produce(page, 1_000_000, 20);
+    const flakyEnd = Date.now() + options.flakySeconds * 1000;
+    while (Date.now() < flakyEnd) {
+      await wait(Math.min(5_000, Math.max(0, flakyEnd - Date.now())));
+      if (Date.now() >= flakyEnd) break;
+      proxy.setMode("blackhole");
+      counts.blackholes++;
+      await wait(Math.min(5_000, Math.max(0, flakyEnd - Date.now())));
+      proxy.setMode("forward");
+    }
+    await page.evaluate(() => window.rillTest.stop());
+    proxy.dropAnswers(0);
+    proxy.setMode("forward");
+    await page.evaluate(() => window.rillTest.syncNow(120_000));
+    const flakyRepeats = await repeats(page);
+    counts.repeatsAbsorbed += flakyRepeats;
+    log(
+      `flaky ${options.flakySeconds}s: ${proxy.counters.droppedAnswers - droppedBefore} answers dropped, ${flakyRepeats} repeats absorbed`,
+    );
+    if (proxy.counters.droppedAnswers - droppedBefore > 0 && flakyRepeats === 0)
+      throw new Error("answers were dropped but no repeat reached the duplicate path");
+
+    // ---- 5. the edge SIGKILLed mid-upload and restarted on its state
+    void produce(page, 1_000_000, 5);
+    await until("uploading", ackedSince(acked.size + 50));
+    await edge.stop("SIGKILL");
+    counts.edgeKills++;
+    await until("writing while the edge is down", ackedSince(acked.size + 50));
+    edge = await startLocalBroker({ stateDir: edge.stateDir, port: edgePort });
+    await until("writing after the edge came back", ackedSince(acked.size + 50));
+    await page.evaluate(() => window.rillTest.stop());
+    log(`edge killed and restarted: ${acked.size} acknowledged`);
+
+    // ---- the verdict
+    await page.evaluate(() => window.rillTest.syncNow(180_000));
+    counts.repeatsAbsorbed += await repeats(page);
+    counts.droppedAnswers = proxy.counters.droppedAnswers;
+    counts.records = acked.size;
+    const onEdge = await readTopic(fetch, edge.url, "orders", partitions);
+    const verdict = check(acked.size, [...acked.values()], onEdge);
+    // sends whose acknowledgement never reached the test (killed in between) are the extra ones read back
+    verdict.attempted = acked.size + verdict.unacknowledgedButPresent;
+    // offsets are judged where sync promises them: the replica holds each record at its edge offset
+    let replicaMismatches = 0;
+    const replicaRecords: Array<{ id: string; partition: number; offset: number }> = [];
+    for (let p = 0; p < partitions; p++) {
+      const upstream = await batchesOf(fetch, edge.url, "orders", p, 0);
+      const copy = new Map((await page.evaluate((n) => window.rillTest.replicaBatches(n), p)) as Array<[number, string]>);
+      for (const [base, hex] of upstream) if (copy.get(base) !== hex) replicaMismatches++;
+      if (copy.size !== upstream.size) replicaMismatches += Math.abs(copy.size - upstream.size);
+    }
+    for (let p = 0; p < partitions; p++) replicaRecords.push(...(await page.evaluate((n) => window.rillTest.replicaRecords(n), p)));
+    const movedOffsets = check(
+      onEdge.length,
+      onEdge.map((r) => ({ ...r, producer: 0, seq: 0 })),
+      replicaRecords,
+    ).movedOffsets;
+    return { verdict: { ...verdict, movedOffsets }, replicaMismatches, movedOffsets, counts };
+  } finally {
+    for (const c of cleanups.reverse()) await c().catch(() => undefined);
+  }
+}
