@@ -2,6 +2,7 @@
 // (wrangler dev serving the Vite build): topics with their offsets, the partition view, the record
 // browser from an offset and from a time with paging and base64, groups with lag and the lag chart,
 // the live tail and produce. Leaves a screenshot in .tmp/screenshots/console.png.
+import { startNodeBroker } from "@rill/node";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromiumArgs, chromiumPath } from "../harness/chromium.ts";
@@ -174,4 +175,23 @@ describe("console", () => {
     expect(problems).toEqual([]);
     await page.close();
   }, 120_000);
+
+  it("works against another Rill broker: an in-process Node broker named by ?broker=", async () => {
+    const other = await startNodeBroker();
+    try {
+      await post(`${other.url}/v1/topics`, { name: "payments", partitions: 3 });
+      await post(`${other.url}/v1/topics/payments/records`, { records: [{ key: "alice", value: "12", partition: 2 }] });
+      const page = await browser.newPage();
+      await page.goto(`${broker.url}/console/?broker=${encodeURIComponent(other.url)}#topic=payments`);
+      await page.waitForFunction(() => document.querySelectorAll("#partitions-table tbody tr").length === 3);
+      expect(await page.textContent("#topics-table tbody")).not.toContain("orders");
+      await page.selectOption("#browse-form select[name=partition]", "2");
+      await page.click("#browse-form button[type=submit]");
+      await waitForOffsets(page, 0, 1);
+      expect(await page.textContent("#records-table tr[data-offset='0']")).toContain("alice");
+      await page.close();
+    } finally {
+      await other.close();
+    }
+  }, 60_000);
 });

@@ -1,6 +1,7 @@
 // The Rill console: topics with offsets and write rates, the selected topic's partitions and a record
 // browser, consumer groups with lag (and lag over time), a live tail and a produce box. Everything goes
-// through the broker's public HTTP API on the page's own origin, so any Rill broker can serve it.
+// through the broker's public HTTP API (the page's own origin, or ?broker=<url>), so it works
+// against any Rill broker.
 
 import "./console.css";
 import type { GroupDescription, TopicDescription } from "@rill/client";
@@ -18,8 +19,10 @@ import { renderTopics } from "./topics-view.ts";
 const REFRESH_MS = 2000;
 const TOKEN_KEY = "rill.token";
 
+// The broker that served the page, or the one `?broker=<url>` names (brokers answer CORS requests).
+const broker = new URLSearchParams(location.search).get("broker")?.replace(/\/+$/, "") ?? location.origin;
 // A broker with RILL_TOKENS set wants a bearer token: the console asks once and keeps it in this browser.
-let api: ConsoleApi = createConsoleApi({ broker: location.origin, token: localStorage.getItem(TOKEN_KEY) ?? "" });
+let api: ConsoleApi = createConsoleApi({ broker, token: localStorage.getItem(TOKEN_KEY) ?? "" });
 const currentApi = () => api;
 
 const rates = createRateMeter();
@@ -95,7 +98,7 @@ $<HTMLFormElement>("#auth").addEventListener("submit", (event) => {
   event.preventDefault();
   const token = String(new FormData(event.target as HTMLFormElement).get("token") ?? "").trim();
   localStorage.setItem(TOKEN_KEY, token);
-  api = createConsoleApi({ broker: location.origin, token });
+  api = createConsoleApi({ broker, token });
   $<HTMLFormElement>("#auth").hidden = true;
   void refresh();
 });
