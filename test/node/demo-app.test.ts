@@ -191,6 +191,14 @@ describe("demo app", () => {
     // the price list came down from the edge into the local replica (six items, offsets 0..5)
     await tab.waitForFunction(() => document.querySelector<HTMLElement>("#prices-source")?.dataset.offset === "5");
     expect(await tab.$$eval("#prices li", (items) => items.length)).toBe(6);
+    // and keeps following it: a new price at the edge reaches the page and the order form
+    await fetch(`${broker.url}/v1/topics/market-prices/records`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ records: [{ key: "apples", value: JSON.stringify({ item: "apples", price: 275, unit: "kg" }) }] }),
+    });
+    await tab.waitForFunction(() => document.querySelector("#prices li[data-item=apples]")?.textContent === "apples: €2.75 per kg");
+    expect(await tab.textContent("#order-form select[name=item] option[value=apples]")).toContain("€2.75");
     await tab.screenshot({ path: screenshotPath("demo-synced.png"), fullPage: true });
     expect(problems).toEqual([]);
   }, 120_000);
