@@ -169,8 +169,8 @@ describe("demo app", () => {
     // the edge holds each order once, on the same partition, in local offset order
     const local = await tab.$$eval("#orders-table tbody tr[data-id]", (rows) =>
       rows.map((r) => {
-        const [partition, offset] = (r.children[6]?.textContent ?? "").split(":").map(Number);
-        return { id: (r as HTMLElement).dataset.id as string, partition, offset };
+        const { id, partition, offset } = (r as HTMLElement).dataset;
+        return { id: id as string, partition: Number(partition), offset: Number(offset) };
       }),
     );
     const edge: Array<{ id: string; partition: number; offset: number }> = [];
@@ -186,7 +186,7 @@ describe("demo app", () => {
           .sort((x, y) => x.offset - y.offset)
           .map((e) => e.id),
       );
-    expect(byLocalOrder(edge)).toEqual(byLocalOrder(local as typeof edge));
+    expect(byLocalOrder(edge)).toEqual(byLocalOrder(local));
 
     // the price list came down from the edge into the local replica (six items, offsets 0..5)
     await tab.waitForFunction(() => document.querySelector<HTMLElement>("#prices-source")?.dataset.offset === "5");

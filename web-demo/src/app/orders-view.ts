@@ -29,13 +29,12 @@ export function createOrdersView() {
             formatTimestamp(o.order.takenAt).slice(11, 19),
             o.order.id,
             o.order.customer || "–",
-            o.order.item,
-            o.order.quantity,
+            `${o.order.quantity} × ${o.order.item}`,
             formatCents(o.order.quantity * o.order.unitPrice),
             `${o.partition}:${o.offset}`,
             state,
           ],
-          { "data-id": o.order.id, "data-state": onEdge ? "synced" : "pending" },
+          { "data-id": o.order.id, "data-partition": o.partition, "data-offset": o.offset, "data-state": onEdge ? "synced" : "pending" },
         );
       }),
     );
