@@ -216,6 +216,9 @@ const contentTypes = fc.constantFrom(
   "",
 );
 
+type Unsigned = Omit<FuzzRequest, "auth">;
+const unsigned = (arbitrary: fc.Arbitrary<unknown>) => arbitrary as fc.Arbitrary<Unsigned>;
+
 /** One bad request for `op`. */
 function requestForOp(
   op: Operation,
@@ -246,7 +249,7 @@ function requestForOp(
       body: b.body,
       kind: "wrong content type",
     }));
-    return fc.oneof({ weight: 4, arbitrary: binary }, { weight: 1, arbitrary: wrongType }, { weight: 1, arbitrary: wrongMethod });
+    return unsigned(fc.oneof({ weight: 4, arbitrary: binary }, { weight: 1, arbitrary: wrongType }, { weight: 1, arbitrary: wrongMethod }));
   }
   if (op.body) {
     const json = fc.tuple(path, jsonBodyArb(op)).map(([p, b]) => ({
@@ -263,7 +266,7 @@ function requestForOp(
       body: b.body,
       kind: "wrong content type",
     }));
-    return fc.oneof({ weight: 4, arbitrary: json }, { weight: 1, arbitrary: wrongType }, { weight: 1, arbitrary: wrongMethod });
+    return unsigned(fc.oneof({ weight: 4, arbitrary: json }, { weight: 1, arbitrary: wrongType }, { weight: 1, arbitrary: wrongMethod }));
   }
   // no body: GETs (harmless on any name) and DELETEs (never of a seeded topic)
   const plain = path.map((p) => ({

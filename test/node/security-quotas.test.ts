@@ -121,7 +121,7 @@ describe("quotas (in-process)", () => {
         received++;
       },
     });
-    await until(() => received === count, "every record consumed", 60_000);
+    await until(() => received === count, "every record consumed", { timeoutMs: 60_000 });
     const elapsed = Date.now() - started;
     await consumer.disconnect();
     await running.catch(() => undefined);
