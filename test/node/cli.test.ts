@@ -5,8 +5,10 @@ import { execFile, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Writable } from "node:stream";
 import { serveNodeBroker } from "@rill/node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { createProgress } from "../../packages/cli/src/progress.ts";
 import { cliBin, inProcessCli, type Run, repoRoot } from "../harness/cli.ts";
 import { startLocalBroker } from "../harness/local-broker.ts";
 import { jsonLines as parseLines } from "../helpers/json-lines.ts";
@@ -155,12 +157,45 @@ describe("rill produce and consume", () => {
     const topic = uniqueTopic("cli");
     await rill(["topics", "create", topic]);
     const lines = `${Array.from({ length: 2_000 }, (_, i) => `line ${i}`).join("\n")}\n`;
+    // a line per second while it runs (however many a busy machine makes that), then the summary
     expect((await rill(["produce", topic, "--progress"], { stdin: lines })).stderr).toMatch(
-      /^produced 2,000 records in [\d.]+ s \([\d,]+\/s\)\n$/,
+      /^(produced [\d,]+ records \([\d,]+\/s\)\n)*produced 2,000 records in [\d.]+ s \([\d,]+\/s\)\n$/,
     );
     const consumed = await rill(["consume", topic, "--progress", "--format", "value"]);
     expect(consumed.stdout.split("\n")).toHaveLength(2_001);
-    expect(consumed.stderr).toMatch(/consumed 2,000 records in/);
+    expect(consumed.stderr).toMatch(/(^|\n)consumed 2,000 records in [\d.]+ s \([\d,]+\/s\)\n$/);
+  });
+
+  it("prints progress once a second and a summary, on a clock the test moves", () => {
+    vi.useFakeTimers({ now: 0, toFake: ["setInterval", "clearInterval", "Date"] });
+    try {
+      let written = "";
+      const progress = createProgress(
+        new Writable({
+          write(chunk, _, next) {
+            written += chunk;
+            next();
+          },
+        }),
+        "produced",
+        true,
+        false,
+      );
+      progress.add(1_500);
+      vi.advanceTimersByTime(1_000);
+      expect(written).toBe("produced 1,500 records (1,500/s)\n");
+      progress.add(500);
+      vi.advanceTimersByTime(1_000);
+      progress.done();
+      expect(written.split("\n")).toEqual([
+        "produced 1,500 records (1,500/s)",
+        "produced 2,000 records (500/s)",
+        "produced 2,000 records in 2.0 s (1,000/s)",
+        "",
+      ]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
