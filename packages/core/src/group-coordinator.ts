@@ -24,6 +24,8 @@ export interface GroupCoordinatorOptions {
   heartbeatIntervalMs?: number;
   sessionTimeoutMs?: number;
   rebalanceTimeoutMs?: number;
+  /** Members a group may have at once (KIP-848's group.consumer.max.size; default 200). */
+  maxMembers?: number;
 }
 
 export interface GroupCoordinator {
@@ -174,7 +176,8 @@ export function createGroupCoordinator(options: GroupCoordinatorOptions): GroupC
       if (Object.keys(s.members).length === 0) s.assignor = request.assignor;
     }
     let member: GroupMember;
-    if (request.memberEpoch === 0) member = join(s, request, { now, newMemberId, defaultSession, defaultRebalance });
+    if (request.memberEpoch === 0)
+      member = join(s, request, { now, newMemberId, defaultSession, defaultRebalance, maxMembers: options.maxMembers ?? 200 });
     else {
       const known = request.memberId ? s.members[request.memberId] : undefined;
       if (request.memberEpoch === -1 || request.memberEpoch === -2) {

@@ -11,6 +11,8 @@ export interface JoinContext {
   newMemberId(): string;
   defaultSession: number;
   defaultRebalance: number;
+  /** Members the group may have; a new one past it is refused with GROUP_MAX_SIZE_REACHED. */
+  maxMembers?: number;
 }
 
 function clampTimeout(value: number | undefined, fallback: number, what: string): number {
@@ -34,6 +36,9 @@ export function join(s: GroupState, request: HeartbeatRequest, ctx: JoinContext)
     : request.memberId
       ? s.members[request.memberId]
       : undefined;
+  if (!previous && ctx.maxMembers !== undefined && Object.keys(s.members).length >= ctx.maxMembers) {
+    throw new RillError("GROUP_MAX_SIZE_REACHED", `group already has ${ctx.maxMembers} members, the most it may have`);
+  }
   const memberId = request.memberId ?? newMemberId();
   const base: GroupMember = {
     memberId,

@@ -20,9 +20,25 @@ export const alterConfigBody = z
 
 export const addPartitionsBody = z.object({ count: z.number().int().describe("The new total partition count") }).strict();
 
+/** Limits on what one JSON produce request may carry (a clear 400 names the field past its limit). */
+export const PRODUCE_LIMITS = {
+  recordsPerRequest: 10_000,
+  headersPerRecord: 64,
+  headerKeyChars: 256,
+  headerValueChars: 64 * 1024,
+  keyChars: 64 * 1024,
+};
+
+const headerKey = z.string().max(PRODUCE_LIMITS.headerKeyChars);
+const headerValue = z.string().max(PRODUCE_LIMITS.headerValueChars).nullable();
 const headersIn = z.union([
-  z.record(z.string(), z.string().nullable()),
-  z.array(z.object({ key: z.string(), value: z.string().nullable() }).strict()),
+  z
+    .record(headerKey, headerValue)
+    .refine(
+      (h) => Object.keys(h).length <= PRODUCE_LIMITS.headersPerRecord,
+      `at most ${PRODUCE_LIMITS.headersPerRecord} headers per record`,
+    ),
+  z.array(z.object({ key: headerKey, value: headerValue }).strict()).max(PRODUCE_LIMITS.headersPerRecord),
 ]);
 
 export const acksSchema = z
@@ -31,8 +47,8 @@ export const acksSchema = z
 
 export const produceRecord = z
   .object({
-    key: z.string().nullable().optional(),
-    value: z.string().nullable(),
+    key: z.string().max(PRODUCE_LIMITS.keyChars).nullable().optional(),
+    value: z.string().nullable().describe("Bounded by the topic's max.message.bytes and the request size"),
     headers: headersIn.optional(),
     partition: z.number().int().min(0).optional(),
     timestamp: z.number().int().min(0).optional().describe("CreateTime in ms since the epoch"),
@@ -41,7 +57,7 @@ export const produceRecord = z
 
 export const produceBody = z
   .object({
-    records: z.array(produceRecord).min(1),
+    records: z.array(produceRecord).min(1).max(PRODUCE_LIMITS.recordsPerRequest),
     acks: acksSchema.optional(),
     encoding: z.enum(["utf8", "base64"]).optional().describe("How keys, values and header values are written (default utf8)"),
   })
@@ -59,7 +75,7 @@ export const heartbeatBody = z
     memberEpoch: z.number().int().min(-2).describe("0 joins, -1 leaves, -2 leaves temporarily (static members)"),
     instanceId: z.string().min(1).max(255).nullable().optional().describe("Static membership: keeps partitions across restarts"),
     clientId: z.string().max(255).optional(),
-    topics: z.array(z.string().min(1)).optional(),
+    topics: z.array(z.string().min(1).max(249)).max(1000).optional(),
     pattern: z.string().min(1).max(1000).optional().describe("Regular expression over topic names"),
     ownedPartitions: topicPartitionsList.optional().describe("What the member still owns: acknowledges revocations"),
     sessionTimeoutMs: z.number().int().optional(),
@@ -91,7 +107,8 @@ export const commitBody = z
           })
           .strict(),
       )
-      .min(1),
+      .min(1)
+      .max(10_000),
   })
   .strict();
 

@@ -4,13 +4,13 @@
 
 import type { SecurityMetadata } from "@rill/core";
 import { ROUTES } from "@rill/protocol";
-import { operations } from "@rill/protocol/operations";
+import { operations, PRODUCE_LIMITS } from "@rill/protocol/operations";
 import type { Context, Hono, MiddlewareHandler } from "hono";
 import { type AuthOptions, authenticate } from "../auth.ts";
 import { addSecurityRoutes } from "./admin-routes.ts";
 import { answerFilters } from "./answer-filters.ts";
 import { authorizeRequests } from "./authorize.ts";
-import { limitLiveTails, securityHeaders } from "./limits.ts";
+import { limitBatchRecords, limitLiveTails, securityHeaders } from "./limits.ts";
 import { enforceQuota, localQuotaService, type QuotaService } from "./quotas.ts";
 import { createSecurityCache } from "./security-cache.ts";
 
@@ -29,6 +29,8 @@ export interface SecurityOptions {
   maxThrottleHoldMs?: number;
   /** The client's address, for host-restricted ACL bindings (e.g. CF-Connecting-IP at the edge). */
   clientAddress?: (c: Context) => string | undefined;
+  /** Records one binary produce request may carry (default 100 000; JSON requests: 10 000). */
+  maxRecordsPerRequest?: number;
   /** Live tails (SSE) one principal may hold open at once (default 16). */
   maxLiveTailsPerPrincipal?: number;
 }
@@ -51,6 +53,7 @@ export function createSecurityLayer(options: SecurityOptions): SecurityLayer {
       app.use("/v1/*", authorizeRequests(operations, cache, answerFilters(cache)));
       app.use(ROUTES.records, enforceQuota("produce", cache, quotas, hold));
       app.use(ROUTES.batches, enforceQuota("produce", cache, quotas, hold));
+      app.use(ROUTES.batches, limitBatchRecords(options.maxRecordsPerRequest ?? PRODUCE_LIMITS.recordsPerRequest * 10));
       app.use(ROUTES.partitionRecords, limitLiveTails(options.maxLiveTailsPerPrincipal ?? 16));
       app.use(ROUTES.partitionRecords, enforceQuota("fetch", cache, quotas, hold));
       addSecurityRoutes(app, options.security, cache);

@@ -1,6 +1,6 @@
 // Limits on what one client may hold open, and the headers every answer carries.
 
-import { RillError } from "@rill/core";
+import { RillError, splitBatches } from "@rill/core";
 import type { MiddlewareHandler } from "hono";
 import { identityOf } from "./identity.ts";
 
@@ -72,6 +72,23 @@ export function securityHeaders(): MiddlewareHandler {
     c.header("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
     c.header("Cache-Control", "no-store");
     if (new URL(c.req.url).protocol === "https:") c.header("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+    await next();
+  };
+}
+
+/**
+ * At most `max` records in one binary produce request, counted from the batch headers (cheap: no
+ * record is decoded here). Bytes that are not batches are left to the route, which refuses them.
+ */
+export function limitBatchRecords(max: number): MiddlewareHandler {
+  return async (c, next) => {
+    let records = 0;
+    try {
+      for (const { header } of splitBatches(new Uint8Array(await c.req.arrayBuffer()))) records += header.recordCount;
+    } catch {
+      return next();
+    }
+    if (records > max) throw new RillError("RECORD_LIST_TOO_LARGE", `${records} records in one request; at most ${max}`);
     await next();
   };
 }
