@@ -43,8 +43,27 @@ child.stdout.on("data", (chunk) => {
   process.stdout.write(chunk);
   if (!announced && /Ready on/.test(String(chunk))) {
     announced = true;
-    console.log(`
+    announce().catch(() => undefined);
+  }
+});
+
+/** Whether the broker asks for credentials: an anonymous request is refused (401) only when auth is on. */
+async function authMode() {
+  try {
+    const status = (await fetch(`${base}/v1/topics`)).status;
+    return status === 401
+      ? "on (bearer tokens, API keys or JWTs; ACLs enforced: see README, Security)"
+      : "off (every request is anonymous and may do anything; set RILL_TOKENS in .dev.vars to turn it on)";
+  } catch {
+    return "unknown (the broker did not answer)";
+  }
+}
+
+async function announce() {
+  const auth = await authMode();
+  console.log(`
   Rill edge broker is running at ${base}  (state: ${persist})
+  auth: ${auth}
 
   Try it:
     curl -s -X POST ${base}/v1/topics -H 'content-type: application/json' -d '{"name":"orders","partitions":3}'
@@ -57,7 +76,6 @@ child.stdout.on("data", (chunk) => {
 
   Ctrl-C stops it.
 `);
-  }
-});
+}
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill("SIGTERM"));
 child.on("exit", (code) => process.exit(code ?? 0));
