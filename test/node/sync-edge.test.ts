@@ -1,6 +1,6 @@
 // The sync engine against the real edge broker (`wrangler dev`, Durable Objects on SQLite), behind
 // the TCP proxy: 30% of answers dropped, the edge SIGKILLed mid-upload and restarted on its state
-// directory, the local host crashed once. The outbox goes up exactly once and a replica of the same
+// directory, four leader crashes of a replication-factor-3 topic, the local host crashed once. The outbox goes up exactly once and a replica of the same
 // edge topic comes down byte for byte.
 import { createMemoryStorage } from "@rill/storage-memory";
 import { afterEach, describe, expect, it } from "vitest";
@@ -24,20 +24,25 @@ afterEach(async () => {
 });
 
 describe("sync against wrangler dev", () => {
-  it("uploads exactly once and mirrors byte for byte through a SIGKILL of the edge, a host crash and dropped answers", async () => {
-    let edge: LocalBrokerProcess = await startLocalBroker();
+  it("uploads exactly once and mirrors byte for byte through an edge SIGKILL, leader crashes, a host crash and dropped answers", async () => {
+    let edge: LocalBrokerProcess = await startLocalBroker({ vars: { RILL_FAULTS: "enabled" } });
     cleanups.push(() => edge.stop("SIGKILL"));
     const port = Number(new URL(edge.url).port);
     const proxy = await startTcpProxy({ upstreamPort: port });
     cleanups.push(() => proxy.close());
-    await createTopic(fetch, edge.url, "orders", 2);
+    const created = await fetch(`${edge.url}/v1/topics`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "orders", partitions: 2, replicationFactor: 3 }),
+    });
+    expect(created.status).toBe(201);
     const sync = { upload: [{ local: "outbox", edge: "orders" }], download: [{ edge: "orders" }] };
 
     const storage = createMemoryStorage();
     const disk = crashable(storage);
     let local = createLocalSide(disk.storage, ["outbox"]);
     await createTopic(local.fetch, "", "outbox", 2);
-    const sent = await produceLocal(local, "outbox", { producer: 0, from: 0, count: 600, perRequest: 6, partitions: 2 });
+    const sent = await produceLocal(local, "outbox", { producer: 0, from: 0, count: 900, perRequest: 6, partitions: 2 });
     proxy.dropAnswers(0.3);
     let engine = engineOn(local, [proxy.url], sync, { deviceId: "edge-test", edge: { brokers: [proxy.url], requestTimeoutMs: 5_000 } });
     await engine.start();
@@ -47,8 +52,22 @@ describe("sync against wrangler dev", () => {
     await edge.stop("SIGKILL");
     const kills = 1;
     await eventually("offline", () => engine.status().connectivity !== "online", 60_000);
-    edge = await startLocalBroker({ stateDir: edge.stateDir, port });
+    edge = await startLocalBroker({ stateDir: edge.stateDir, port, vars: { RILL_FAULTS: "enabled" } });
     await eventually("uploading again", () => engine.status().counters.batchesAcked >= 40, 60_000);
+
+    // leader crashes (replication factor 3): a new leader takes over and keeps the producer state
+    let leaderCrashes = 0;
+    for (let i = 0; i < 4; i++) {
+      const acked = engine.status().counters.batchesAcked;
+      const crash = await fetch(`${edge.url}/v1/_faults`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ topic: "orders", partition: i % 2, replica: "leader", fault: { kind: "crash", durationMs: 800 } }),
+      });
+      if (crash.ok) leaderCrashes++;
+      await eventually("uploading after a leader crash", () => engine.status().counters.batchesAcked > acked + 3, 60_000);
+    }
+    expect(leaderCrashes).toBe(4);
 
     // then the local host crashes: its storage gone mid-flight; a new host resumes from what was written
     disk.crash();
@@ -77,7 +96,7 @@ describe("sync against wrangler dev", () => {
     ).movedOffsets;
     const repeats = before.duplicatesAbsorbed + before.duplicateSequences + after.duplicatesAbsorbed + after.duplicateSequences;
     console.log(
-      `wrangler dev: ${sent.length} records, ${kills} edge SIGKILL, 1 host crash, ${proxy.counters.droppedAnswers} answers dropped, ${repeats} repeats absorbed\n${formatVerdict({ ...verdict, movedOffsets: moved })}`,
+      `wrangler dev: ${sent.length} records, ${kills} edge SIGKILL, ${leaderCrashes} leader crashes (rf 3), 1 host crash, ${proxy.counters.droppedAnswers} answers dropped, ${repeats} repeats absorbed\n${formatVerdict({ ...verdict, movedOffsets: moved })}`,
     );
     expect(verdict.acknowledgedButLost).toEqual([]);
     expect(verdict.duplicates).toEqual([]);
