@@ -95,6 +95,7 @@ describe("console", () => {
     await page.click("#browse-next");
     await waitForOffsets(page, 15, 10);
     await page.click("#browse-next");
+    await waitForOffsets(page, 25, 10);
     await page.click("#browse-next");
     await waitForOffsets(page, 35, 6); // the last page holds what is left: 35..40
     expect(await page.isDisabled("#browse-next")).toBe(true);
@@ -112,6 +113,7 @@ describe("console", () => {
     );
     expect(await page.textContent("#records-table tr[data-offset='40'] td.key")).toBe(btoa("binary"));
     await page.uncheck("#browse-form input[name=base64]");
+    await page.waitForFunction(() => document.querySelector("#records-table tr[data-offset='35'] td.value")?.textContent === "order 35");
 
     // from a time: the first record at or after it (timestamps are one second apart from `base`)
     await page.selectOption("#browse-form select[name=from]", "time");

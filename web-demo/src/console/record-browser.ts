@@ -40,6 +40,9 @@ export function createRecordBrowser(api: () => ConsoleApi): RecordBrowser {
     note = "",
   ) {
     info.textContent = "reading…";
+    // one read at a time: paging again before this one lands would page from a stale position
+    prev.disabled = true;
+    next.disabled = true;
     try {
       const described = await api().describeTopic(topicName);
       const p = described.partitions.find((x) => x.partition === partition);
@@ -55,7 +58,13 @@ export function createRecordBrowser(api: () => ConsoleApi): RecordBrowser {
       render(note);
     } catch (error) {
       info.textContent = describeError(error);
+      if (shown) enablePaging(shown.page);
     }
+  }
+
+  function enablePaging(page: RecordPage) {
+    prev.disabled = page.start <= page.logStartOffset;
+    next.disabled = page.next >= page.highWatermark;
   }
 
   function render(note: string) {
@@ -68,8 +77,7 @@ export function createRecordBrowser(api: () => ConsoleApi): RecordBrowser {
     const last = page.records[page.records.length - 1]?.offset;
     const range = first === undefined ? `nothing from offset ${page.start}` : `offsets ${first}–${last}`;
     info.textContent = `${note}${range} of [${page.logStartOffset}, ${page.highWatermark})`;
-    prev.disabled = page.start <= page.logStartOffset;
-    next.disabled = page.next >= page.highWatermark;
+    enablePaging(page);
     form.dataset.start = String(page.start);
     form.dataset.limit = String(limit);
   }
