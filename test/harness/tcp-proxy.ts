@@ -14,6 +14,8 @@ export interface ProxyCounters {
   requests: number;
   /** Answers dropped after their request was forwarded (the connection is reset instead). */
   droppedAnswers: number;
+  /** Of those, answers to binary produce requests (POST .../batches): the ones a producer repeats. */
+  droppedProduceAnswers: number;
   /** Connections refused or reset by `cut`. */
   cutConnections: number;
 }
@@ -44,6 +46,8 @@ interface Pair {
   client: Socket;
   upstream: Socket;
   awaitingAnswer: boolean;
+  /** "POST /v1/..." of the request being answered. */
+  request: string;
   dropping: boolean;
   holding: Buffer[] | null;
 }
@@ -59,7 +63,7 @@ export async function startTcpProxy(options: { upstreamPort: number; host?: stri
   let answered: (() => void) | null = null;
   const pairs = new Set<Pair>();
   const blackholed = new Set<Socket>();
-  const counters: ProxyCounters = { connections: 0, requests: 0, droppedAnswers: 0, cutConnections: 0 };
+  const counters: ProxyCounters = { connections: 0, requests: 0, droppedAnswers: 0, droppedProduceAnswers: 0, cutConnections: 0 };
 
   function destroy(pair: Pair): void {
     pair.client.destroy();
@@ -87,7 +91,7 @@ export async function startTcpProxy(options: { upstreamPort: number; host?: stri
       return;
     }
     const upstream = connect({ host, port: upstreamPort });
-    const pair: Pair = { client, upstream, awaitingAnswer: false, dropping: false, holding: null };
+    const pair: Pair = { client, upstream, awaitingAnswer: false, request: "", dropping: false, holding: null };
     pairs.add(pair);
     upstream.on("error", () => destroy(pair));
     client.on("close", () => destroy(pair));
@@ -96,7 +100,10 @@ export async function startTcpProxy(options: { upstreamPort: number; host?: stri
     });
     client.on("data", (chunk) => {
       if (mode !== "forward") return; // blackholed mid-connection: swallowed
-      if (!pair.awaitingAnswer) counters.requests++;
+      if (!pair.awaitingAnswer) {
+        counters.requests++;
+        pair.request = /^(\w+ \S+)/.exec(chunk.toString("latin1", 0, 200))?.[1] ?? "";
+      }
       pair.awaitingAnswer = true;
       later(() => pair.upstream.write(chunk));
     });
@@ -105,7 +112,10 @@ export async function startTcpProxy(options: { upstreamPort: number; host?: stri
       if (pair.awaitingAnswer) {
         pair.awaitingAnswer = false;
         pair.dropping = dropFraction > 0 && random() < dropFraction;
-        if (pair.dropping) counters.droppedAnswers++;
+        if (pair.dropping) {
+          counters.droppedAnswers++;
+          if (/^POST \S*\/batches/.test(pair.request)) counters.droppedProduceAnswers++;
+        }
         if (hold && !pair.dropping) {
           pair.holding = [];
           hold.onHeld?.();

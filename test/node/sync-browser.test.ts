@@ -22,6 +22,7 @@ describe("offline sync in Chromium (short)", () => {
     expect(result.counts.kills).toBe(10);
     expect(result.counts.records).toBeGreaterThan(300);
     expect(result.counts.droppedAnswers).toBeGreaterThan(0);
+    expect(result.counts.droppedProduceAnswers).toBeGreaterThan(0);
     expect(result.counts.repeatsAbsorbed).toBeGreaterThan(0);
     expect(result.verdict.acknowledgedButLost).toEqual([]);
     expect(result.verdict.duplicates).toEqual([]);

@@ -40,7 +40,7 @@ console.log(
     `browser SIGKILLs:             ${counts.kills}`,
     `reloads:                      ${counts.reloads}`,
     `host tabs closed:             ${counts.hostTabsClosed}`,
-    `answers dropped by the proxy: ${counts.droppedAnswers}`,
+    `answers dropped by the proxy: ${counts.droppedAnswers} (${counts.droppedProduceAnswers} to uploads in the flaky phase)`,
     `blackholes:                   ${counts.blackholes}`,
     `edge SIGKILLs:                ${counts.edgeKills}`,
     `repeats absorbed (counted):   ${counts.repeatsAbsorbed}`,
