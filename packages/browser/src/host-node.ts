@@ -1,22 +1,21 @@
 // One worker's part in serving a database: it either hosts it (holds the host lock, runs the broker
 // on IndexedDB) or relays its pages' requests to the worker that does. Every worker runs this, the
 // SharedWorker of shared mode and each tab's worker of dedicated mode alike, so a second SharedWorker
-// left by an older deploy simply follows the first.
-//
-// The host beats on the peer channel every heartbeatMs. A follower with a visible page steals the
-// lock after missedBeats silent beats (a frozen tab keeps its locks), after a random pause so two
-// followers rarely steal together, and only if no steal happened in the last stealIntervalMs, so
-// two half-frozen tabs cannot take the lock back and forth.
+// left by an older deploy simply follows the first. The host beats on the peer channel every
+// heartbeatMs; followers that stop hearing it take over (takeover.ts).
 
 import { RillError, type Storage } from "@rill/core";
-import { expose, transfer } from "comlink";
+import { transfer } from "comlink";
 import { errorAnswerOf } from "./answers.ts";
 import { createChanges, randomId, throttled } from "./changes.ts";
 import { createElection, type Election } from "./election.ts";
+import { serveCallers } from "./host-callers.ts";
 import { createHosting, type Hosting } from "./hosting.ts";
+import { createLockWatches } from "./lock-watch.ts";
 import { createPeerChannel } from "./peer-channel.ts";
 import { createRelay } from "./relay.ts";
 import { createErrorLog, type HostMode, type HostReport, type HostStatus, type StatusError } from "./status.ts";
+import { createTakeover } from "./takeover.ts";
 import { transferables, type WireRequest, type WireResponse, type WireServer } from "./wire.ts";
 
 export interface HostTiming {
@@ -84,12 +83,9 @@ export function createHostNode(options: HostNodeOptions): HostNode {
   const errors = createErrorLog();
   const changes = createChanges();
   const pages = new Map<string, PageLink>();
-  const watches = new Map<string, AbortController>();
+  const watches = createLockWatches(locks);
   const abortedEarly = new Set<string>();
   let hostReport: BeatReport | undefined;
-  let lastBeatAt = Date.now();
-  let lastStealAt = 0;
-  let stealPending = false;
   let closed = false;
 
   const election: Election | undefined = locks
@@ -121,7 +117,17 @@ export function createHostNode(options: HostNodeOptions): HostNode {
     onReport: () => publish.schedule(),
   });
 
-  const report = (): BeatReport => ({ ...hosting.report(id), lastStealAt });
+  const takeover = election
+    ? createTakeover({
+        election,
+        ...timing,
+        eligible: () => !closed && hosting.state !== "closed" && [...pages.values()].some((p) => p.visible),
+        onSteal: () =>
+          errors.add(new RillError("NOT_LEADER_OR_FOLLOWER", "the hosting tab stopped answering (frozen or hung); this tab took over")),
+      })
+    : undefined;
+
+  const report = (): BeatReport => ({ ...hosting.report(id), lastStealAt: takeover?.lastStealAt ?? 0 });
   const publish = throttled(250, () => {
     const status = nodeStatus();
     for (const page of pages.values()) Promise.resolve(page.onStatus(status)).catch(() => undefined);
@@ -139,7 +145,7 @@ export function createHostNode(options: HostNodeOptions): HostNode {
       return;
     }
     const beatReport = message.report as BeatReport;
-    lastStealAt = Math.max(lastStealAt, beatReport.lastStealAt);
+    takeover?.heard(beatReport.lastStealAt);
     if (hosting.serving) {
       // another worker says it hosts: if it holds the lock now, this one was replaced unawares
       void hosting.confirm(true);
@@ -147,7 +153,6 @@ export function createHostNode(options: HostNodeOptions): HostNode {
     }
     const previous = hostReport?.hostId;
     hostReport = beatReport;
-    lastBeatAt = Date.now();
     if (previous !== beatReport.hostId) {
       relay.hostChanged(beatReport.hostId);
       changes.notify();
@@ -155,57 +160,11 @@ export function createHostNode(options: HostNodeOptions): HostNode {
     publish.schedule();
   });
 
-  // the host side of relayed calls: each calling worker gets its own exposure, and when its node
-  // lock is released (the worker died), its requests are aborted here
-  channel.onCaller((caller, endpoint) => {
-    const callerApi: WireServer = {
-      async fetch(request) {
-        const local = await hosting.serve();
-        if (!local) return hosting.refusal() ?? errorAnswerOf("NOT_LEADER_OR_FOLLOWER", "this worker no longer hosts the local broker");
-        return local.server.fetch(request);
-      },
-      abort: (requestId) => hosting.local?.server.abort(requestId),
-      read: async (requestId) => (hosting.local ? hosting.local.server.read(requestId) : null),
-    };
-    expose(callerApi, endpoint);
-    watch(`rill:${name}:node:${caller}`, () => {
-      hosting.local?.server.abortWhere(`${caller}/`);
-      channel.forget(caller);
-    });
-  });
-
-  /** Calls `onGone` once the holder of `lockName` releases it (its page or worker is gone). */
-  function watch(lockName: string, onGone: () => void): void {
-    if (!locks || watches.has(lockName)) return;
-    const controller = new AbortController();
-    watches.set(lockName, controller);
-    locks
-      .request(lockName, { signal: controller.signal }, () => {
-        watches.delete(lockName);
-        onGone();
-      })
-      .catch(() => undefined);
-  }
-
-  function maybeSteal(): void {
-    if (!election || election.holding || closed || hosting.state === "closed") return;
-    if (![...pages.values()].some((p) => p.visible)) return;
-    const silent = () => Date.now() - lastBeatAt >= timing.heartbeatMs * timing.missedBeats;
-    const allowed = () => Date.now() - lastStealAt >= timing.stealIntervalMs;
-    if (stealPending || !silent() || !allowed()) return;
-    stealPending = true;
-    setTimeout(() => {
-      stealPending = false;
-      if (closed || election.holding || !silent() || !allowed()) return;
-      lastStealAt = Date.now();
-      errors.add(new RillError("NOT_LEADER_OR_FOLLOWER", "the hosting tab stopped answering (frozen or hung); this tab took over"));
-      election.steal();
-    }, Math.random() * timing.heartbeatMs);
-  }
+  serveCallers(name, channel, hosting, watches);
 
   const ticker = setInterval(() => {
     const resumed = hosting.tick();
-    if (!hosting.serving) maybeSteal();
+    if (!hosting.serving) takeover?.check();
     else if (!resumed) beat();
     else void hosting.confirm(true).then((held) => held && beat());
   }, timing.heartbeatMs);
@@ -299,7 +258,7 @@ export function createHostNode(options: HostNodeOptions): HostNode {
     server,
     attach(page, tabLock) {
       pages.set(page.pageId, page);
-      if (tabLock) watch(tabLock, () => this.detach(page.pageId));
+      if (tabLock) watches.watch(tabLock, () => this.detach(page.pageId));
       publish.schedule();
     },
     detach(pageId) {
@@ -316,7 +275,7 @@ export function createHostNode(options: HostNodeOptions): HostNode {
       closed = true;
       clearInterval(ticker);
       publish.cancel();
-      for (const controller of watches.values()) controller.abort();
+      watches.close();
       await hosting.stop("closed");
       election?.release();
       channel.close();
