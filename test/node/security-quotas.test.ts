@@ -177,3 +177,49 @@ describe("quotas (in-process)", () => {
     expect(listed.quotas).toEqual([{ entity: { clientId: "eager" }, values: { producerByteRate: 100 } }]);
   });
 });
+
+describe("quotas on live tails (in-process)", () => {
+  it("slows an SSE tail to its consumer byte rate", { timeout: 60_000 }, async () => {
+    const node = createNodeBroker();
+    try {
+      const rate = 20_000;
+      const topic = uniqueTopic("quota-sse");
+      const send = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+        node.fetch(`http://rill.test${path}`, {
+          method,
+          headers: { ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+      await send("POST", "/v1/topics", { name: topic });
+      const count = 60;
+      for (let i = 0; i < count; i += 10) {
+        await send("POST", `/v1/topics/${topic}/records`, {
+          records: Array.from({ length: 10 }, (_, j) => ({ value: `${i + j}:${"s".repeat(1000)}` })),
+        });
+      }
+      await put(node, { clientId: "tail-client" }, { consumerByteRate: rate });
+      const started = Date.now();
+      const tail = await send("GET", `/v1/topics/${topic}/partitions/0/records?offset=0&live=sse`, undefined, {
+        "rill-client-id": "tail-client",
+      });
+      expect(tail.status).toBe(200);
+      const reader = (tail.body as ReadableStream<Uint8Array>).getReader();
+      let bytes = 0;
+      let text = "";
+      while ((text.match(/event: record/g) ?? []).length < count) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        bytes += value.byteLength;
+        text += new TextDecoder().decode(value);
+      }
+      const elapsed = Date.now() - started;
+      await reader.cancel();
+      console.info(`quota sse tail: ${bytes} bytes in ${elapsed} ms = ${Math.round((bytes * 1000) / elapsed)} B/s against ${rate} B/s`);
+      expect((text.match(/event: record/g) ?? []).length).toBe(count);
+      // held to the rate: what arrived fits rate × (window + burst) plus one counting step and an event
+      expect(bytes).toBeLessThanOrEqual((rate * (elapsed + BURST_MS)) / 1000 + 16 * 1024 + 2048);
+    } finally {
+      await node.close();
+    }
+  });
+});

@@ -46,10 +46,50 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+/** Bytes of a live tail are counted as they go, this many at a time (one meter call per batch). */
+const STREAM_CHARGE_BYTES = 16 * 1024;
+
+function isStream(c: Context): boolean {
+  return (c.res.headers.get("content-type") ?? "").includes("text/event-stream") && c.res.body !== null;
+}
+
+/**
+ * A live tail (SSE) has no end to count at, so its bytes are counted as they flow, and a tail over
+ * its quota is slowed by holding the next events back for the throttle time (the broker delaying
+ * its answer, as Kafka does for clients that do not wait themselves).
+ */
+function meterStream(c: Context, charge: (bytes: number) => Promise<number>): void {
+  const reader = (c.res.body as ReadableStream<Uint8Array>).getReader();
+  const signal = c.req.raw.signal;
+  let uncounted = 0;
+  const metered = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { done, value } = await reader.read();
+      if (done) {
+        if (uncounted > 0) charge(uncounted).catch(() => undefined);
+        controller.close();
+        return;
+      }
+      uncounted += value.byteLength;
+      if (uncounted >= STREAM_CHARGE_BYTES) {
+        const throttle = await charge(uncounted);
+        uncounted = 0;
+        if (throttle > 0) await sleep(throttle, signal);
+      }
+      controller.enqueue(value);
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  });
+  const headers = new Headers(c.res.headers);
+  const status = c.res.status;
+  c.res = undefined as unknown as Response; // a new body: the old answer's headers come along whole
+  c.res = new Response(metered, { status, headers });
+}
+
 async function answerBytes(c: Context): Promise<number> {
-  const type = c.res.headers.get("content-type") ?? "";
-  // a live tail is a stream without end; it is not metered here
-  if (c.res.status === 101 || type.includes("text/event-stream") || !c.res.body) return 0;
+  if (!c.res.body) return 0;
   const header = c.res.headers.get("content-length");
   const length = Number(header);
   if (header !== null && Number.isSafeInteger(length) && length >= 0) return length;
@@ -88,6 +128,10 @@ export function enforceQuota(
     if (owed > 0) await sleep(owed, c.req.raw.signal);
     await next();
     if (c.res.status === 101) return; // a WebSocket tail: its answer is the socket, and its headers are fixed
+    if (isStream(c)) {
+      meterStream(c, (bytes) => service.charge(quota.key, bytes, quota.bytesPerSecond));
+      return;
+    }
     const bytes = kind === "produce" ? await requestBytes(c) : await answerBytes(c);
     const throttle = await service.charge(quota.key, bytes, quota.bytesPerSecond);
     c.res.headers.set(THROTTLE_TIME_HEADER, String(throttle));
