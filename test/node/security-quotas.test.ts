@@ -127,7 +127,7 @@ describe("quotas (in-process)", () => {
     await running.catch(() => undefined);
     console.info(figures("consumer", observed, elapsed, rate));
     expect(observed.throttled).toBeGreaterThan(0);
-    const inFlight = 2 * 8192 + 4096; // one fetch per partition, each at most maxPartitionFetchBytes and a batch
+    const inFlight = 2 * (8192 + 8192); // one fetch per partition, each at most maxPartitionFetchBytes and one more batch
     expect(observed.bytes).toBeLessThanOrEqual((rate * (elapsed + BURST_MS)) / 1000 + inFlight);
   });
 
