@@ -121,6 +121,20 @@ describe("principals in-process", () => {
     await node.close();
   });
 
+  it("closes every path that is no public operation, /v1 or not, to all but super users", async () => {
+    const node = createNodeBroker({ auth: securitySettingsFrom({ RILL_TOKENS: "root", RILL_JWT_SECRET: HS }).auth });
+    const token = await sign(new TextEncoder().encode(HS), "HS256", { sub: "someone", exp: now() + 60 });
+    const get = (path: string, auth?: string) =>
+      node.fetch(`http://rill.test${path}`, { headers: auth ? { authorization: `Bearer ${auth}` } : {} });
+    expect((await get("/healthz")).status).toBe(200);
+    for (const path of ["/produce", "/v1/stream/x", "/v1/_faults"]) {
+      expect((await get(path)).status).toBe(401);
+      expect(((await (await get(path, token)).json()) as { error: { code: string } }).error.code).toBe("CLUSTER_AUTHORIZATION_FAILED");
+      expect((await get(path, "root")).status).toBe(404);
+    }
+    await node.close();
+  });
+
   it("with auth off, every request is anonymous and allowed", async () => {
     const node = createNodeBroker();
     expect(

@@ -59,7 +59,7 @@ export function createHttpApp(broker: Broker, options: HttpAppOptions = {}): Hon
       maxAge: 7200,
     }),
   );
-  app.use("/v1/*", security.authenticate);
+  app.use("*", security.authenticate);
   app.use(
     "/v1/*",
     bodyLimit({

@@ -37,6 +37,7 @@ export interface SecurityOptions {
 
 export interface SecurityLayer {
   headers: MiddlewareHandler;
+  /** Mount on every path: only the operation list's public routes (liveness) go without credentials. */
   authenticate: MiddlewareHandler;
   /** Authorization, quotas, tail limits and the admin routes; mount after the body limit. */
   install(app: Hono): void;
@@ -44,13 +45,18 @@ export interface SecurityLayer {
 
 export function createSecurityLayer(options: SecurityOptions): SecurityLayer {
   const cache = createSecurityCache(options.security, options.securityCacheMs ?? 1000);
+  const authorize = authorizeRequests(operations, cache, answerFilters(cache));
   const quotas = options.quotaService ?? localQuotaService();
   const hold = { maxHoldMs: options.maxThrottleHoldMs };
+  // every path but the public operations is authenticated and authorized, so a route or a whole
+  // protocol face added later is closed to all but super users until the operation list says more
+  const publicPaths = new Set(operations.filter((op) => "public" in op.access).map((op) => op.route));
+  const authenticated = authenticate(options.auth, { cache, clientAddress: options.clientAddress });
   return {
     headers: securityHeaders(),
-    authenticate: authenticate(options.auth, { cache, clientAddress: options.clientAddress }),
+    authenticate: (c, next) => (publicPaths.has(c.req.path) ? next() : authenticated(c, next)),
     install(app) {
-      app.use("/v1/*", authorizeRequests(operations, cache, answerFilters(cache)));
+      app.use("*", async (c, next) => (publicPaths.has(c.req.path) ? next() : authorize(c, next)));
       app.use(ROUTES.records, enforceQuota("produce", cache, quotas, hold));
       app.use(ROUTES.batches, enforceQuota("produce", cache, quotas, hold));
       app.use(ROUTES.batches, limitBatchRecords(options.maxRecordsPerRequest ?? PRODUCE_LIMITS.recordsPerRequest * 10));
