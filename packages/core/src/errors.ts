@@ -39,10 +39,12 @@ export const errorCodes = {
   GROUP_ID_NOT_FOUND: { status: 404, retriable: false },
   UNKNOWN_MEMBER_ID: { status: 404, retriable: false },
   NOT_FOUND: { status: 404, retriable: false },
+  SUBSCRIPTION_NOT_FOUND: { status: 404, retriable: false },
   METHOD_NOT_ALLOWED: { status: 405, retriable: false },
   OFFSET_OUT_OF_RANGE: { status: 416, retriable: false },
   // conflicts and fencing
   TOPIC_ALREADY_EXISTS: { status: 409, retriable: false },
+  SUBSCRIPTION_ALREADY_EXISTS: { status: 409, retriable: false },
   NON_EMPTY_GROUP: { status: 409, retriable: false },
   GROUP_MAX_SIZE_REACHED: { status: 409, retriable: false },
   PRODUCER_FENCED: { status: 409, retriable: false },

@@ -8,6 +8,7 @@ export * from "./bytes.ts";
 export * from "./compression.ts";
 export * from "./controller.ts";
 export * from "./crc32c.ts";
+export * from "./delivery-progress.ts";
 export * from "./errors.ts";
 export * from "./group-coordinator.ts";
 export * from "./group-reconcile.ts";
