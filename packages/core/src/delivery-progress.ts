@@ -215,11 +215,12 @@ export function finishDeadLetters(p: DeliveryProgress, offsets: readonly number[
 }
 
 function finish(p: DeliveryProgress, done: ReadonlySet<number>): void {
-  if (done.size === 0) return settlePosition(p);
-  p.pending = p.pending.filter((o) => !done.has(o));
-  for (const o of done) {
-    delete p.attempts[o];
-    delete p.failures[o];
+  if (done.size > 0) {
+    p.pending = p.pending.filter((o) => !done.has(o));
+    for (const o of done) {
+      delete p.attempts[o];
+      delete p.failures[o];
+    }
   }
   settlePosition(p);
 }
