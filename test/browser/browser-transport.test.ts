@@ -98,3 +98,18 @@ describe("browser broker transport", () => {
     }
   });
 });
+
+describe("a worker that does not start", () => {
+  it("fails createBrowserBroker with a typed error instead of waiting forever", async () => {
+    const opening = createBrowserBroker({
+      name: `rill-missing-${Math.random().toString(36).slice(2, 8)}`,
+      mode: "dedicated",
+      worker: () => new Worker("/no-such-worker-script.js", { type: "module" }),
+    });
+    await expect(opening).rejects.toMatchObject({
+      name: "RillError",
+      code: "UNKNOWN_SERVER_ERROR",
+      message: expect.stringMatching(/worker did not start/),
+    });
+  });
+});

@@ -8,7 +8,7 @@ import type { SyncStatus } from "@rill/sync";
 import { proxy, type Remote, releaseProxy, wrap } from "comlink";
 import { randomId } from "./changes.ts";
 import type { NodeStatus } from "./host-node.ts";
-import type { NodeApi } from "./node-api.ts";
+import type { HelloAnswer, NodeApi } from "./node-api.ts";
 import { type BrowserFetch, createPageFetch, LOCAL_BROKER_URL } from "./page-fetch.ts";
 import { createPageStatus, type StatusListener } from "./page-status.ts";
 import { connectPageSync, type PageSync, type PageSyncOptions } from "./page-sync.ts";
@@ -93,7 +93,24 @@ export async function createBrowserBroker(options: BrowserBrokerOptions): Promis
   let status: ReturnType<typeof createPageStatus> | undefined;
   const onStatus = proxy((next: NodeStatus) => status?.update(next));
   const visible = () => globalThis.document?.visibilityState !== "hidden";
-  const answer = await api.hello({ name: options.name, pageId, tabLock: tabLock.name, visible: visible(), mode }, onStatus);
+  // a worker script that fails to load or run never answers: its error event ends the wait
+  const failed = new Promise<HelloAnswer>((resolve) => {
+    worker.addEventListener(
+      "error",
+      (event) => {
+        const message = (event as ErrorEvent).message || "the worker script failed to load";
+        resolve({
+          ok: false,
+          error: { code: "UNKNOWN_SERVER_ERROR", message: `the local broker's worker did not start: ${message}`, details: {} },
+        });
+      },
+      { once: true },
+    );
+  });
+  const answer = await Promise.race([
+    api.hello({ name: options.name, pageId, tabLock: tabLock.name, visible: visible(), mode }, onStatus),
+    failed,
+  ]);
   if (!answer.ok) {
     tabLock.release();
     api[releaseProxy]();
