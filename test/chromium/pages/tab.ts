@@ -23,9 +23,10 @@ const opened = () => {
 };
 
 const api = {
-  async open(options: { name: string; mode?: HostMode; noLocks?: boolean }) {
+  /** `deploy` names the worker script's version: another value is another script URL, so another SharedWorker. */
+  async open(options: { name: string; mode?: HostMode; noLocks?: boolean; deploy?: string }) {
     try {
-      const worker = options.noLocks ? "/worker-no-locks.js" : "/worker.js";
+      const worker = `${options.noLocks ? "/worker-no-locks.js" : "/worker.js"}${options.deploy ? `?deploy=${options.deploy}` : ""}`;
       broker = await createBrowserBroker({
         name: options.name,
         mode: options.mode,

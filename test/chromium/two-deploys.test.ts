@@ -1,0 +1,49 @@
+// After a deploy, tabs of the new version start the SharedWorker of a new script URL while tabs of
+// the old one keep theirs: two SharedWorkers for one database. The second one must not host; it
+// relays to the first over the BroadcastChannel, and both tabs see one log.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { duplicates } from "./checks.ts";
+import { type Browser, launch, type ServedPages, servePages, until } from "./harness.ts";
+
+describe("two SharedWorkers of one database (old and new deploy)", () => {
+  let pages: ServedPages;
+  let browser: Browser;
+  beforeAll(async () => {
+    pages = await servePages();
+    browser = await launch(pages);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await pages?.close();
+  });
+
+  it("hosts in one of them; the other relays, and both tabs share one log", async () => {
+    const [old, fresh] = [await browser.tab(), await browser.tab()];
+    expect(await old.evaluate(() => window.rillTab.open({ name: "deploys", deploy: "1" }))).toEqual({ ok: true });
+    await until("the first worker to host", () => old.evaluate(() => window.rillTab.status().host.state === "hosting"));
+    expect(await fresh.evaluate(() => window.rillTab.open({ name: "deploys", deploy: "2" }))).toEqual({ ok: true });
+    const [a, b] = await until("the second worker to follow", async () => {
+      const s = await Promise.all([old, fresh].map((p) => p.evaluate(() => window.rillTab.status())));
+      return s[1]?.host.state === "following" ? s : null;
+    });
+    expect(a?.host).toMatchObject({ mode: "shared", isHost: true });
+    expect(b?.host).toMatchObject({ mode: "shared", isHost: false, hostId: a?.host.hostId });
+
+    await fresh.evaluate(() => window.rillTab.createTopic("both", 2));
+    const send = (page: typeof old, tab: string) =>
+      page.evaluate(
+        (t) =>
+          window.rillTab.produce(
+            "both",
+            Array.from({ length: 30 }, (_, i) => ({ key: `k${i % 3}`, value: `${t}-${i}` })),
+          ),
+        tab,
+      );
+    await Promise.all([send(old, "old"), send(fresh, "new")]);
+    for (const page of [old, fresh]) {
+      const log = await page.evaluate(() => window.rillTab.readAll("both"));
+      expect(log).toHaveLength(60);
+      expect(duplicates(log)).toEqual([]);
+    }
+  });
+});
