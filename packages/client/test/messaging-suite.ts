@@ -9,7 +9,9 @@ import { type ClientFixture, fixtureClient } from "./suite.ts";
 
 export function messagingSuite(fixture: ClientFixture): void {
   describe(`request/reply and group admin: ${fixture.name}`, () => {
-    it("answers requests by correlation id, each once, shared by the responders' group; fails and times out typed", async () => {
+    it("answers requests by correlation id, each once, shared by the responders' group; fails and times out typed", {
+      timeout: 90_000,
+    }, async () => {
       const client = fixtureClient(fixture);
       const [requestTopic, replyTopic, silentTopic] = [uniqueTopic("req"), uniqueTopic("rep"), uniqueTopic("silent")];
       await client.admin().createTopics({
@@ -18,7 +20,9 @@ export function messagingSuite(fixture: ClientFixture): void {
       const rr = createRequestReply<{ n: number }, { doubled: number; by: string }>(client, {
         requestTopic,
         replyTopic,
-        timeoutMs: 10_000,
+        // a deadline against hangs, far past what a busy machine takes (the two responders may
+        // still be sharing out the request partitions when the first requests arrive)
+        timeoutMs: 60_000,
       });
       const handled: number[] = [];
       const responder = (by: string) => (request: { n: number }) => {
