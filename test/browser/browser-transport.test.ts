@@ -30,6 +30,10 @@ describe("browser broker transport", () => {
     expect(errors).toEqual([]);
     await until(() => broker.status().storage.quota !== null, "the storage estimate");
     expect(storage.state).toBe("ok");
+    // persistence as the browser decides it, and the status agrees with navigator.storage
+    const granted = await broker.requestPersistence();
+    expect(typeof granted).toBe("boolean");
+    expect(broker.status().storage.persisted).toBe(await navigator.storage.persisted());
   });
 
   it("ends a held long-poll in the host when the page aborts it", async () => {
