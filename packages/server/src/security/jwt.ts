@@ -20,6 +20,14 @@ export interface JwtOptions {
 
 export type JwtVerifier = (token: string) => Promise<string>;
 
+/**
+ * Verified tokens are remembered for at most this long (and never past their exp), so a client
+ * sending the same token with every request pays for one signature check a minute, not one per
+ * request. A key taken out of the JWKS stops its tokens within this time.
+ */
+const VERIFIED_TTL_MS = 60_000;
+const MAX_VERIFIED = 10_000;
+
 function jwksKeys(jwks: string | JSONWebKeySet) {
   if (typeof jwks === "string" && /^https?:\/\//.test(jwks.trim())) return createRemoteJWKSet(new URL(jwks.trim()));
   let set: JSONWebKeySet;
@@ -43,7 +51,8 @@ export function createJwtVerifier(options: JwtOptions): JwtVerifier {
     clockTolerance: options.clockToleranceSec ?? 30,
     requiredClaims: ["sub", "exp"],
   };
-  return async (token) => {
+  const verified = new Map<string, { principal: string; until: number }>();
+  const verify = async (token: string): Promise<{ principal: string; exp: number }> => {
     let alg: string | undefined;
     try {
       alg = decodeProtectedHeader(token).alg;
@@ -60,7 +69,7 @@ export function createJwtVerifier(options: JwtOptions): JwtVerifier {
       if (typeof payload.sub !== "string" || payload.sub.length === 0 || payload.sub.length > 255 || /\s/.test(payload.sub)) {
         fail("its sub claim is not a usable name");
       }
-      return `User:${payload.sub}`;
+      return { principal: `User:${payload.sub}`, exp: (payload.exp as number) * 1000 };
     } catch (error) {
       if (error instanceof RillError) throw error;
       const code = (error as { code?: string }).code;
@@ -72,6 +81,15 @@ export function createJwtVerifier(options: JwtOptions): JwtVerifier {
             : "the token's signature or claims are not valid";
       throw new RillError("SASL_AUTHENTICATION_FAILED", `authentication failed: ${why}`);
     }
+  };
+  return async (token) => {
+    const hit = verified.get(token);
+    if (hit && hit.until > Date.now()) return hit.principal;
+    verified.delete(token);
+    const { principal, exp } = await verify(token);
+    if (verified.size >= MAX_VERIFIED) verified.clear();
+    verified.set(token, { principal, until: Math.min(exp, Date.now() + VERIFIED_TTL_MS) });
+    return principal;
   };
 }
 
