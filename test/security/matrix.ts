@@ -72,6 +72,14 @@ interface Fixture {
 
 const seg = encodeURIComponent;
 
+const subscriptionFor = (t: string) => ({
+  group: t,
+  name: "mx",
+  topics: [t],
+  target: { type: "webhook", url: "http://127.0.0.1:9/" },
+  paused: true,
+});
+
 function fixtureFor(op: Operation, t: string): Fixture {
   const topic = async (send: Send, partitions = 1) => {
     const res = await send("POST", "/v1/topics", { headers: SUPER, json: { name: t, partitions } });
@@ -82,6 +90,12 @@ function fixtureFor(op: Operation, t: string): Fixture {
     await topic(send);
     const res = await send("POST", `/v1/groups/${t}/offsets/reset`, { headers: SUPER, json: { topic: t, to: "latest" } });
     if (res.status !== 200) throw new Error(`setup: group ${t} -> ${res.status} ${await res.text()}`);
+  };
+  // a paused push subscription of the cell's group (it delivers nothing: the target is a closed port)
+  const subscription = async (send: Send) => {
+    await topic(send);
+    const res = await send("POST", "/v1/subscriptions", { headers: SUPER, json: subscriptionFor(t) });
+    if (res.status !== 201) throw new Error(`setup: subscription ${t} -> ${res.status} ${await res.text()}`);
   };
   const key = `${op.method} ${op.route}`;
   switch (key) {
@@ -155,6 +169,15 @@ function fixtureFor(op: Operation, t: string): Fixture {
       return { path: "/v1/quotas", json: { entity: { clientId: t }, values: { producerByteRate: 1e9 } } };
     case "GET /v1/quotas":
       return { path: "/v1/quotas" };
+    case "POST /v1/subscriptions":
+      return { setup: topic, path: "/v1/subscriptions", json: subscriptionFor(t) };
+    case "GET /v1/subscriptions":
+      return { path: "/v1/subscriptions" };
+    case "GET /v1/subscriptions/:group/:subscription":
+    case "DELETE /v1/subscriptions/:group/:subscription":
+      return { setup: subscription, path: `/v1/subscriptions/${t}/mx` };
+    case "PATCH /v1/subscriptions/:group/:subscription":
+      return { setup: subscription, path: `/v1/subscriptions/${t}/mx`, json: { batchSize: 10 } };
     default:
       throw new Error(`the matrix has no request for ${key}: add one`);
   }

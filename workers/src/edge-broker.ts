@@ -8,6 +8,7 @@ import type { Broker, PartitionRef } from "@rill/server";
 import { assignmentOf, replicaStub } from "./assignment.ts";
 import type { Env } from "./env.ts";
 import { call } from "./rpc.ts";
+import { createEdgeSubscriptions } from "./subscription-service.ts";
 
 /** Metadata freshness in the isolate; a stale entry costs at most one retry or one retriable error. */
 const METADATA_TTL_MS = 5_000;
@@ -65,6 +66,7 @@ export function createEdgeBroker(env: Env): Broker {
   const assignment = (ref: PartitionRef, replica: number) => assignmentOf(ref.topic, ref.partition, replica);
   const group = (id: string) => env.GROUPS.get(env.GROUPS.idFromName(id));
   return {
+    subscriptions: createEdgeSubscriptions(env, topic),
     topic,
     createTopic: async (input) => remember(await call(controller().createTopic(input))),
     listTopics: () => call(controller().listTopics()),

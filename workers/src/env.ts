@@ -2,6 +2,8 @@ import type { ControllerObject } from "./controller-object.ts";
 import type { GroupObject } from "./group-object.ts";
 import type { PartitionObject } from "./partition-object.ts";
 import type { QuotaObject } from "./quota-object.ts";
+import type { SubscriptionIndexObject } from "./subscription-index-object.ts";
+import type { SubscriptionObject } from "./subscription-object.ts";
 
 /** Bindings the Worker and its Durable Objects receive (see wrangler.toml). */
 export interface Env {
@@ -10,6 +12,9 @@ export interface Env {
   GROUPS: DurableObjectNamespace<GroupObject>;
   /** One quota meter per quota entity. */
   QUOTAS: DurableObjectNamespace<QuotaObject>;
+  /** One object per push subscription (group member run by the broker), and the index that lists them. */
+  SUBSCRIPTIONS: DurableObjectNamespace<SubscriptionObject>;
+  SUBSCRIPTION_INDEX: DurableObjectNamespace<SubscriptionIndexObject>;
   /** How often partitions run retention and compaction, in ms (default 300000). */
   RILL_MAINTENANCE_INTERVAL_MS?: string;
   /**

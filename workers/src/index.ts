@@ -11,6 +11,8 @@ export { ControllerObject } from "./controller-object.ts";
 export { GroupObject } from "./group-object.ts";
 export { PartitionObject } from "./partition-object.ts";
 export { QuotaObject } from "./quota-object.ts";
+export { SubscriptionIndexObject } from "./subscription-index-object.ts";
+export { SubscriptionObject } from "./subscription-object.ts";
 
 let app: Hono | undefined;
 

@@ -1,7 +1,7 @@
 // An in-process broker and its HTTP app, reached through `fetch` without a socket: what tests,
 // benchmarks and embedders want when the network is not the thing under test.
 import { createSecurityMetadata, type Storage } from "@rill/core";
-import { createHttpApp, createLocalBroker, type HttpAppOptions, type LocalBroker } from "@rill/server";
+import { createHttpApp, createLocalBroker, createLocalSubscriptions, type HttpAppOptions, type LocalBroker } from "@rill/server";
 import { createMemoryStorage } from "@rill/storage-memory";
 import type { Hono } from "hono";
 
@@ -26,12 +26,18 @@ export function createNodeBroker(options: NodeBrokerOptions = {}): NodeBroker {
   const { storage, now, maintenanceIntervalMs, ...http } = options;
   const store = storage ?? createMemoryStorage();
   const broker = createLocalBroker({ storage: store, now, maintenanceIntervalMs });
+  // push subscriptions to webhooks run in-process too, over the same broker and storage
+  const subscriptions = createLocalSubscriptions({ broker, storage: store, now });
+  broker.subscriptions = subscriptions;
   // credentials, ACLs and quotas live beside the cluster metadata, in the same storage
   const app = createHttpApp(broker, { security: createSecurityMetadata(store), ...http });
   return {
     broker,
     app,
     fetch: async (input, init) => app.fetch(input instanceof Request ? input : new Request(input, init)),
-    close: () => broker.close(),
+    async close() {
+      await subscriptions.close();
+      await broker.close();
+    },
   };
 }

@@ -23,3 +23,4 @@ export type {
   CreateCredentialBody,
   DeleteAclsBody,
 } from "./security-schemas.ts";
+export type { CreateSubscriptionBody, SubscriptionTargetBody, UpdateSubscriptionBody } from "./subscription-schemas.ts";

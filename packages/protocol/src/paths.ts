@@ -25,6 +25,8 @@ export const ROUTES = {
   credential: "/v1/credentials/:principal",
   acls: "/v1/acls",
   quotas: "/v1/quotas",
+  subscriptions: "/v1/subscriptions",
+  subscription: "/v1/subscriptions/:group/:subscription",
 } as const;
 
 export type RouteName = keyof typeof ROUTES;
@@ -49,6 +51,8 @@ export const paths = {
   credential: (principal: string) => `/v1/credentials/${seg(principal)}`,
   acls: () => ROUTES.acls,
   quotas: () => ROUTES.quotas,
+  subscriptions: () => ROUTES.subscriptions,
+  subscription: (group: string, name: string) => `/v1/subscriptions/${seg(group)}/${seg(name)}`,
 };
 
 /** A route template in OpenAPI's `{param}` form. */

@@ -13,6 +13,7 @@ import { jsonBody } from "./request.ts";
 import { fetchRoutes } from "./routes/fetch.ts";
 import { groupRoutes } from "./routes/groups.ts";
 import { produceRoutes } from "./routes/produce.ts";
+import { subscriptionRoutes } from "./routes/subscriptions.ts";
 import { topicRoutes } from "./routes/topics.ts";
 import { createSecurityLayer, type SecurityOptions } from "./security/index.ts";
 
@@ -77,6 +78,7 @@ export function createHttpApp(broker: Broker, options: HttpAppOptions = {}): Hon
   app.route(ROUTES.topics, produceRoutes(broker));
   app.route(ROUTES.topics, fetchRoutes(broker));
   app.route(ROUTES.groups, groupRoutes(broker));
+  app.route(ROUTES.subscriptions, subscriptionRoutes(broker));
   app.post(ROUTES.producers, async (c) => {
     const body = await jsonBody(c, initProducerBody);
     return c.json(await broker.initProducer(body.transactionalId));

@@ -17,6 +17,7 @@ import type {
   ReadResult,
   TopicMetadata,
 } from "@rill/core";
+import type { SubscriptionService } from "./subscriptions/types.ts";
 
 /** Kafka's acks: 0 (fire and forget), 1 (leader wrote it), -1 ("all": every in-sync replica has it). */
 export type Acks = 0 | 1 | -1;
@@ -59,4 +60,7 @@ export interface Broker {
   /** Admin commit for a group without members (offset reset). */
   resetGroupOffsets(group: string, offsets: CommittedOffset[]): Promise<void>;
   deleteGroup(group: string): Promise<void>;
+
+  /** Push subscriptions, in runtimes that run them (the edge, @rill/node); absent elsewhere. */
+  subscriptions?: SubscriptionService;
 }

@@ -24,3 +24,27 @@ export {
   securitySettingsFrom,
   verifyApiKey,
 } from "./security/index.ts";
+export { applySubscriptionChanges, checkTarget, newSubscriptionConfig, newSubscriptionSecret } from "./subscriptions/config.ts";
+export { DEAD_LETTER_HEADERS } from "./subscriptions/dead-letter.ts";
+export {
+  createSubscriptionDocuments,
+  type StoredSubscription,
+  type SubscriptionDocuments,
+  subscriptionId,
+} from "./subscriptions/document-store.ts";
+export { deliverOverHttp, type FetchLike, verdictOf } from "./subscriptions/http-target.ts";
+export { createLocalSubscriptions, type LocalSubscriptions, type LocalSubscriptionsOptions } from "./subscriptions/local-service.ts";
+export { createSubscriptionPump, type PumpPorts, type SubscriptionPump } from "./subscriptions/pump.ts";
+export type { PumpState, PumpStore } from "./subscriptions/pump-state.ts";
+export type {
+  CreatedSubscription,
+  PartitionStatus,
+  StartAt,
+  SubscriptionChanges,
+  SubscriptionConfig,
+  SubscriptionCounters,
+  SubscriptionDescription,
+  SubscriptionService,
+  SubscriptionStatus,
+  SubscriptionTarget,
+} from "./subscriptions/types.ts";
