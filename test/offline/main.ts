@@ -1,9 +1,10 @@
 // `npm run test:offline`: the full adversarial offline-sync run in Chromium, with progress.
-// `--short` runs the CI-sized version. Exits non-zero unless the verdict is all zeros.
+// `--short` runs the CI-sized version; `--quota` adds a full disk (needs root). Exits non-zero unless the verdict is all zeros.
 import { formatVerdict } from "../faults/check.ts";
 import { runOfflineScenario } from "./run.ts";
 
 const short = process.argv.includes("--short");
+const quota = process.argv.includes("--quota");
 const started = Date.now();
 const log = (line: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${line}`);
 
@@ -29,6 +30,7 @@ const result = await runOfflineScenario(
           { tabs: 2, mode: "dedicated" },
           { tabs: 4, mode: "dedicated" },
         ],
+        quota,
         log,
       },
 );
@@ -43,6 +45,7 @@ console.log(
     `answers dropped by the proxy: ${counts.droppedAnswers} (${counts.droppedProduceAnswers} to uploads in the flaky phase)`,
     `blackholes:                   ${counts.blackholes}`,
     `edge SIGKILLs:                ${counts.edgeKills}`,
+    `full-disk refusals, resumed:  ${counts.quotaRefusals}${quota ? `, databases the browser deleted: ${counts.databasesLost}` : " (not run: --quota)"}`,
     `repeats absorbed (counted):   ${counts.repeatsAbsorbed}`,
     `replica batches unlike edge:  ${replicaMismatches}`,
     formatVerdict(verdict),

@@ -3,6 +3,7 @@
 // chosen points of a sync, tabs come and go, the proxy drops answers and blackholes, and the edge
 // (`wrangler dev`) is SIGKILLed and restarted on its state. At the end the edge must hold every
 // locally acknowledged record exactly once, in local order, and the replica must equal the edge.
+import { spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -31,6 +32,12 @@ export interface OfflineRunOptions {
   /** Tab sets producing while the host tab closes. */
   tabRuns: Array<{ tabs: number; mode: "shared" | "dedicated" }>;
   partitions?: number;
+  /**
+   * A full disk: a profile on a 256 MB tmpfs (needs root to mount), filled offline until IndexedDB
+   * refuses writes, then synced. Off by default: Chromium's quota there is most of the volume, and a
+   * write that then meets the physically full disk makes Chromium delete the whole database.
+   */
+  quota?: boolean;
   log?: (line: string) => void;
 }
 
@@ -51,6 +58,10 @@ export interface OfflineRunResult {
     blackholes: number;
     edgeKills: number;
     repeatsAbsorbed: number;
+    /** Writes refused by a full disk, then accepted again after the upload freed it. */
+    quotaRefusals: number;
+    /** Local databases the browser deleted (a write failed on a physically full disk). */
+    databasesLost: number;
   };
 }
 
@@ -78,6 +89,8 @@ export async function runOfflineScenario(options: OfflineRunOptions): Promise<Of
     blackholes: 0,
     edgeKills: 0,
     repeatsAbsorbed: 0,
+    quotaRefusals: 0,
+    databasesLost: 0,
   };
   const acked = new Map<string, Acked>();
   let nextProducer = 0;
@@ -100,8 +113,8 @@ export async function runOfflineScenario(options: OfflineRunOptions): Promise<Of
     log(`edge ${edge.url} behind proxy ${proxy.url}; app ${app.url}; profile ${profile}`);
 
     let chrome: LaunchedChromium | undefined;
-    const launch = async () => {
-      chrome = await launchChromium(profile);
+    const launch = async (profileDir = profile) => {
+      chrome = await launchChromium(profileDir);
       await chrome.context.exposeBinding("reportAcks", (_source, acks: Array<{ id: string; partition: number; offset: number }>) => {
         for (const a of acks) {
           const m = /^p(\d+)-(\d+)$/.exec(a.id);
@@ -112,11 +125,14 @@ export async function runOfflineScenario(options: OfflineRunOptions): Promise<Of
     };
     cleanups.push(async () => chrome?.close());
 
-    const openTab = async (mode: "shared" | "dedicated" = "shared"): Promise<Page> => {
+    const openTab = async (
+      mode: "shared" | "dedicated" = "shared",
+      extra: { download?: boolean; outboxConfig?: Record<string, string> } = {},
+    ): Promise<Page> => {
       const page = await (chrome as LaunchedChromium).context.newPage();
       await page.goto(app.url);
       await page.waitForFunction(() => "rillTest" in window);
-      await page.evaluate((o) => window.rillTest.open(o), { edge: proxy.url, mode, partitions });
+      await page.evaluate((o) => window.rillTest.open(o), { edge: proxy.url, mode, partitions, ...extra });
       return page;
     };
 
@@ -247,6 +263,70 @@ export async function runOfflineScenario(options: OfflineRunOptions): Promise<Of
     await until("writing after the edge came back", ackedSince(acked.size + 50));
     await page.evaluate(() => window.rillTest.stop());
     log(`edge killed and restarted: ${acked.size} acknowledged`);
+
+    // ---- 6. a full disk: a profile on a small tmpfs (as root), filled while offline
+    if (options.quota) {
+      const dir = mkdtempSync(join(tmpdir(), "rill-offline-quota-"));
+      const mounted = spawnSync("mount", ["-t", "tmpfs", "-o", "size=256m", "tmpfs", dir]).status === 0;
+      if (!mounted) log("quota: skipped (mounting a small tmpfs needs root)");
+      else {
+        cleanups.push(async () => spawnSync("umount", ["-l", dir]));
+        await page.close();
+        const main = chrome as LaunchedChromium;
+        const small = await launch(join(dir, "profile"));
+        let tab = await openTab("shared", { download: false, outboxConfig: { "retention.ms": "1" } });
+        // the outbox's producer identities are written while there is room (they must be, before first use)
+        await produce(tab, 20);
+        await tab.evaluate(() => window.rillTest.syncNow(60_000));
+        proxy.setMode("cut");
+        const before = acked.size;
+        const fill = await tab.evaluate((o) => window.rillTest.fill(o), {
+          producer: nextProducer++,
+          valueBytes: 8_000,
+          partitions,
+          max: 50_000,
+        });
+        const fullOutbox = await tab.evaluate(() => window.rillTest.describeOutbox());
+        log(`quota: ${acked.size - before} records written offline, then ${fill.status} ${fill.refusal.slice(0, 100)}`);
+        if (!/quotaExceeded/.test(fill.refusal)) throw new Error(`the disk never refused a write: ${fill.status} ${fill.refusal}`);
+        proxy.setMode("forward");
+        // a browser may close a database whose disk is full; the app reloads, and the upload goes on
+        for (let attempt = 0; ; attempt++) {
+          const outcome = await tab.evaluate(() =>
+            window.rillTest.syncNow(300_000).then(
+              () => "ok",
+              (e) => String(e),
+            ),
+          );
+          if (outcome === "ok") break;
+          if (attempt >= 5) throw new Error(`sync on a full disk: ${outcome}`);
+          log(`quota: ${outcome.slice(0, 100)}; reloading`);
+          await tab.close();
+          tab = await openTab("shared", { download: false, outboxConfig: { "retention.ms": "1" } });
+          const reopened = await tab.evaluate(() => window.rillTest.describeOutbox());
+          if (reopened.topicId !== fullOutbox.topicId) {
+            // Chromium force-closes a database whose write hit a full disk and deletes it on reopen
+            counts.databasesLost++;
+            log("quota: the browser deleted the local database after a write failed on the full disk: its records are gone");
+          }
+          counts.reloads++;
+        }
+        // uploaded records leave the outbox (retention.ms=1 stops at the upload cursor, now at the end)
+        await until(
+          "writes accepted again",
+          async () =>
+            (await tab.evaluate((o) => window.rillTest.fill(o), { producer: nextProducer++, valueBytes: 10, partitions, max: 10 }))
+              .status === 200,
+          180_000,
+        );
+        counts.quotaRefusals++;
+        log("quota: every record written before the disk filled is on the edge, and writes are accepted again");
+        await tab.evaluate(() => window.rillTest.syncNow(120_000));
+        await small.close();
+        chrome = main;
+        page = await openTab();
+      }
+    }
 
     // ---- the verdict
     await page.evaluate(() => window.rillTest.syncNow(180_000));

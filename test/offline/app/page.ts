@@ -27,18 +27,24 @@ function opened(): BrowserBroker {
 }
 
 const api = {
-  async open(o: { edge: string; mode?: "shared" | "dedicated"; partitions: number }) {
+  async open(o: {
+    edge: string;
+    mode?: "shared" | "dedicated";
+    partitions: number;
+    download?: boolean;
+    outboxConfig?: Record<string, string>;
+  }) {
     broker = await createBrowserBroker({
       name: DB,
       mode: o.mode,
       worker: workerFor,
       edge: { brokers: [o.edge], requestTimeoutMs: 3_000 },
-      sync: { upload: [{ local: "outbox", edge: "orders" }], download: [{ edge: "orders" }] },
+      sync: { upload: [{ local: "outbox", edge: "orders" }], download: o.download === false ? [] : [{ edge: "orders" }] },
     });
     const created = await broker.fetch("/v1/topics", {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ name: "outbox", partitions: o.partitions, replicationFactor: 1 }),
+      body: JSON.stringify({ name: "outbox", partitions: o.partitions, replicationFactor: 1, config: o.outboxConfig ?? {} }),
     });
     if (created.status !== 201 && created.status !== 409) throw new Error(`create outbox: ${created.status} ${await created.text()}`);
     return broker.status().host;
@@ -77,7 +83,43 @@ const api = {
     producing = false;
   },
 
+  /**
+   * Writes records with `valueBytes` of random (incompressible) data until the disk is full; returns
+   * how many went in and the refusal. Stops after `max` records if the disk never fills.
+   */
+  async fill(o: { producer: number; valueBytes: number; partitions: number; max: number }) {
+    let seq = 0;
+    const letters = "abcdefghijklmnopqrstuvwxyz0123456789";
+    while (seq < o.max) {
+      const seqs = Array.from({ length: 10 }, (_, i) => seq + i);
+      const records = seqs.map((s) => {
+        const random = new Uint8Array(o.valueBytes);
+        crypto.getRandomValues(random);
+        const filler = Array.from(random, (b) => letters[b % letters.length]).join("");
+        return { key: `k${s % 11}`, value: `p${o.producer}-${s}`, headers: { filler }, partition: s % o.partitions };
+      });
+      const response = await opened().fetch("/v1/topics/outbox/records", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ records, acks: "all" }),
+      });
+      if (!response.ok) return { written: seq, status: response.status, refusal: await response.text() };
+      const { offsets } = (await response.json()) as { offsets: Array<{ partition: number; offset: number }> };
+      await window.reportAcks?.(offsets.map((x, i) => ({ id: records[i]?.value as string, partition: x.partition, offset: x.offset })));
+      seq += 10;
+    }
+    return { written: seq, status: 200, refusal: "" };
+  },
+
   status: () => opened().status(),
+
+  /** The local outbox as its broker describes it (offsets per partition). */
+  async describeOutbox() {
+    return (await (await opened().fetch("/v1/topics/outbox")).json()) as {
+      topicId: string;
+      partitions: Array<{ logStartOffset: number; highWatermark: number }>;
+    };
+  },
 
   async syncNow(timeoutMs: number) {
     const status = await opened().syncNow({ signal: AbortSignal.timeout(timeoutMs) });
