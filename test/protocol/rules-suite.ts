@@ -1,18 +1,8 @@
 // Rules both brokers must apply the same way (packages/core/src/broker-rules.ts), asked over HTTP:
 // one case per rule, run on every runtime that serves the protocol.
 import { describe, expect, it } from "vitest";
+import { until } from "../helpers/wait.ts";
 import { type ProtocolFixture, protocolClient, uniqueTopic } from "./suite.ts";
-
-/** Polls `check` until it is truthy; fails after a generous deadline. */
-async function eventually<T>(check: () => Promise<T | undefined | null | false>, what: string, deadlineMs = 10_000): Promise<T> {
-  const deadline = Date.now() + deadlineMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 export function rulesSuite(fixture: ProtocolFixture): void {
   const api = protocolClient(fixture);
@@ -38,10 +28,14 @@ export function rulesSuite(fixture: ProtocolFixture): void {
       const res = await api.produce(topic, [{ key: "k", value: "fire-and-forget" }], { acks: 0 });
       expect(res.status).toBe(202);
       expect(res.body.offsets).toEqual([{ partition: 0, offset: null }]);
-      const read = await eventually(async () => {
-        const r = await api.fetchRecords(topic, 0, "offset=0");
-        return r.body.records.length > 0 ? r.body : null;
-      }, "the acks=0 record to be readable");
+      const read = await until(
+        async () => {
+          const r = await api.fetchRecords(topic, 0, "offset=0");
+          return r.body.records.length > 0 ? r.body : null;
+        },
+        "the acks=0 record to be readable",
+        { everyMs: 20 },
+      );
       expect(read.records.map((r: { value: string }) => r.value)).toEqual(["fire-and-forget"]);
     });
 
@@ -53,14 +47,18 @@ export function rulesSuite(fixture: ProtocolFixture): void {
       expect(joined.status).toBe(200);
       const member = joined.body;
       // assignment can take one more heartbeat to settle; wait for it, then check which topics matched
-      const settled = await eventually(async () => {
-        const r = await api.json("POST", `/v1/groups/${group}/heartbeat`, {
-          memberId: member.memberId,
-          memberEpoch: member.memberEpoch,
-        });
-        member.memberEpoch = r.body.memberEpoch;
-        return r.body.assignment.length === 2 ? r.body : null;
-      }, "the pattern's topics to be assigned");
+      const settled = await until(
+        async () => {
+          const r = await api.json("POST", `/v1/groups/${group}/heartbeat`, {
+            memberId: member.memberId,
+            memberEpoch: member.memberEpoch,
+          });
+          member.memberEpoch = r.body.memberEpoch;
+          return r.body.assignment.length === 2 ? r.body : null;
+        },
+        "the pattern's topics to be assigned",
+        { everyMs: 20 },
+      );
       expect(settled.assignment.map((a: { topic: string }) => a.topic).sort()).toEqual([`${stem}-a`, `${stem}-b`]);
       await api.json("POST", `/v1/groups/${group}/heartbeat`, { memberId: member.memberId, memberEpoch: -1 });
 
