@@ -29,5 +29,7 @@ describe("offline sync in Chromium (short)", () => {
     expect(result.verdict.orderViolations).toEqual([]);
     expect(result.verdict.movedOffsets).toEqual([]);
     expect(result.replicaMismatches).toBe(0);
+    expect(result.uploadedKnown).toBeGreaterThan(0);
+    expect(result.uploadedWrong).toBe(0);
   }, 600_000);
 });

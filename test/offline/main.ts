@@ -34,7 +34,7 @@ const result = await runOfflineScenario(
         log,
       },
 );
-const { verdict, counts, replicaMismatches } = result;
+const { verdict, counts, replicaMismatches, uploadedKnown, uploadedWrong } = result;
 console.log(
   [
     "",
@@ -48,6 +48,7 @@ console.log(
     `full-disk refusals, resumed:  ${counts.quotaRefusals}${quota ? `, databases the browser deleted: ${counts.databasesLost}` : " (not run: --quota)"}`,
     `repeats absorbed (counted):   ${counts.repeatsAbsorbed}`,
     `replica batches unlike edge:  ${replicaMismatches}`,
+    `uploaded() edge offsets:      ${uploadedKnown} checked, ${uploadedWrong} wrong`,
     formatVerdict(verdict),
   ].join("\n"),
 );
@@ -56,6 +57,8 @@ const ok =
   verdict.duplicates.length === 0 &&
   verdict.orderViolations.length === 0 &&
   verdict.movedOffsets.length === 0 &&
-  replicaMismatches === 0;
+  replicaMismatches === 0 &&
+  uploadedWrong === 0 &&
+  uploadedKnown > 0;
 console.log(ok ? "offline sync: PASS" : "offline sync: FAIL");
 process.exit(ok ? 0 : 1);

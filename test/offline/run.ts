@@ -47,6 +47,9 @@ export interface OfflineRunResult {
   replicaMismatches: number;
   /** Replica vs edge: records whose offset differs. */
   movedOffsets: string[];
+  /** Of the last records, how many uploaded() gave an edge offset for, and how many of those were wrong. */
+  uploadedKnown: number;
+  uploadedWrong: number;
   counts: {
     records: number;
     kills: number;
@@ -330,10 +333,26 @@ export async function runOfflineScenario(options: OfflineRunOptions): Promise<Of
 
     // ---- the verdict
     await page.evaluate(() => window.rillTest.syncNow(180_000));
+    // uploaded(): the edge offsets the host gives for the last records must hold those records
+    const lastOnes = [...acked.values()].slice(-200);
+    const edgeOffsets = await page.evaluate(
+      (rs) => window.rillTest.uploaded(rs),
+      lastOnes.map((a) => ({ partition: a.partition, offset: a.offset })),
+    );
     counts.repeatsAbsorbed += await repeats(page);
     counts.droppedAnswers = proxy.counters.droppedAnswers;
     counts.records = acked.size;
     const onEdge = await readTopic(fetch, edge.url, "orders", partitions);
+    const where = new Map(onEdge.map((r) => [`${r.partition}/${r.offset}`, r.id]));
+    let uploadedKnown = 0;
+    let uploadedWrong = 0;
+    lastOnes.forEach((a, i) => {
+      const offset = edgeOffsets[i] as number;
+      if (offset < 0) return;
+      uploadedKnown++;
+      if (where.get(`${a.partition}/${offset}`) !== a.id) uploadedWrong++;
+    });
+    log(`uploaded(): ${uploadedKnown} of the last ${lastOnes.length} records have a known edge offset, ${uploadedWrong} of them wrong`);
     const verdict = check(acked.size, [...acked.values()], onEdge);
     // sends whose acknowledgement never reached the test (killed in between) are the extra ones read back
     verdict.attempted = acked.size + verdict.unacknowledgedButPresent;
@@ -352,7 +371,7 @@ export async function runOfflineScenario(options: OfflineRunOptions): Promise<Of
       onEdge.map((r) => ({ ...r, producer: 0, seq: 0 })),
       replicaRecords,
     ).movedOffsets;
-    return { verdict: { ...verdict, movedOffsets }, replicaMismatches, movedOffsets, counts };
+    return { verdict: { ...verdict, movedOffsets }, replicaMismatches, movedOffsets, uploadedKnown, uploadedWrong, counts };
   } finally {
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
   }

@@ -121,6 +121,14 @@ const api = {
     };
   },
 
+  /** uploaded() for local records: their edge offsets (-1 when the host cannot know). */
+  async uploaded(records: Array<{ partition: number; offset: number }>) {
+    const b = opened();
+    return Promise.all(
+      records.map(async (r) => (await b.uploaded({ topicName: "outbox", ...r }, { signal: AbortSignal.timeout(60_000) })).edgeOffset),
+    );
+  },
+
   async syncNow(timeoutMs: number) {
     const status = await opened().syncNow({ signal: AbortSignal.timeout(timeoutMs) });
     return { outboxRecords: status.upload.outboxRecords, counters: status.counters, gaps: status.download.gaps.length };
