@@ -163,6 +163,26 @@ describe("sync upload recovery", () => {
     expect((await readTopic(fetch, edge.url, "orders", 1)).every((r) => r.id.startsWith("p0-"))).toBe(true);
   });
 
+  it("keeps unsynced outbox records through compaction while offline, so every version of a key is uploaded", async () => {
+    const { edge, proxy } = await edgeWithProxy();
+    await createTopic(fetch, edge.url, "orders", 1);
+    proxy.setMode("cut");
+    const local = createLocalSide(undefined, ["outbox"]);
+    await createTopic(local.fetch, "", "outbox", 1, { "cleanup.policy": "compact" });
+    const sent = await produceLocal(local, "outbox", { producer: 0, from: 0, count: 70, perRequest: 7, partitions: 1 }); // 7 keys, 10 versions each
+    const engine = engineOn(local, [proxy.url], { upload: [{ local: "outbox", edge: "orders" }] }, { deviceId: "d1" });
+    cleanups.push(() => engine.stop());
+    await engine.start();
+    await local.broker.runMaintenance();
+    expect(await readTopic(local.fetch, "", "outbox", 1)).toHaveLength(70);
+
+    proxy.setMode("forward");
+    await engine.syncNow({ signal: AbortSignal.timeout(30_000) });
+    expect(ids(await readTopic(fetch, edge.url, "orders", 1))).toEqual(ids(sent));
+    await local.broker.runMaintenance(); // uploaded: now compaction may keep only the latest per key
+    expect(await readTopic(local.fetch, "", "outbox", 1)).toHaveLength(7);
+  });
+
   it("keeps unsynced outbox records through retention.ms=1 while offline, and lets retention take them once uploaded", async () => {
     const { edge, proxy } = await edgeWithProxy();
     await createTopic(fetch, edge.url, "orders", 1);
