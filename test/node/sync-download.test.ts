@@ -125,6 +125,21 @@ describe("sync download", () => {
     await expectByteEqual(edge.url, local, "news", "news-copy", 1);
   });
 
+  it("starts a new replica at the edge's end with from: latest", async () => {
+    const { edge, proxy } = await edgeWithProxy();
+    await createTopic(fetch, edge.url, "news", 1);
+    await produceEdge(edge.url, "news", 30, 1);
+    const local = createLocalSide();
+    const engine = engineOn(local, [proxy.url], { download: [{ edge: "news", from: "latest" }] });
+    cleanups.push(() => engine.stop());
+    await engine.start();
+    await engine.syncNow({ signal: AbortSignal.timeout(30_000) });
+    await produceEdge(edge.url, "news", 5, 1);
+    await engine.syncNow({ signal: AbortSignal.timeout(30_000) });
+    expect((await readTopic(local.fetch, "", "edge.news", 1)).map((r) => r.offset)).toEqual([30, 31, 32, 33, 34]);
+    expect(engine.status().download.gaps).toEqual([]);
+  });
+
   it("starts the replica over when the edge topic is re-created", async () => {
     const { edge, proxy } = await edgeWithProxy();
     await createTopic(fetch, edge.url, "news", 1);
