@@ -180,9 +180,9 @@ export function createLocalBroker(options: LocalBrokerOptions): LocalBroker {
       await mirrors.refuseLocalWrites(ref.topic);
       return (await serving(ref, false)).produce(batches, replicaAcks(acks));
     },
-    async fetch(ref, request) {
+    async fetch(ref, request, fetchOptions) {
       const replica = await serving(ref, true);
-      return longPollFetch(replica.log, request);
+      return longPollFetch(replica.log, fetchOptions?.signal ? { ...request, signal: fetchOptions.signal } : request);
     },
     listOffset: async (ref, spec) => (await serving(ref, true)).log.listOffset(spec),
     partitionState: async (ref) => (await serving(ref, true)).log.state(),

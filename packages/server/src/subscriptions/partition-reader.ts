@@ -19,6 +19,8 @@ export interface ReadOptions {
   idleWaitMs: number;
   fillWaitMs: number;
   now: () => number;
+  /** Ends a held long-poll early (where the broker can: in-process). */
+  signal?: AbortSignal;
 }
 
 /** Fetches more than once only while filling a batch; a fetch answers whole stored batches. */
@@ -36,7 +38,8 @@ export async function readRecords(
   let waitMs = options.idleWaitMs;
   let last = { nextOffset: offset, highWatermark: offset, logStartOffset: 0 };
   for (let round = 0; round < 64; round++) {
-    const result = await broker.fetch(ref, { offset: from, maxWaitMs: Math.max(0, Math.round(waitMs)) });
+    const maxWaitMs = options.signal?.aborted ? 0 : Math.max(0, Math.round(waitMs));
+    const result = await broker.fetch(ref, { offset: from, maxWaitMs }, { signal: options.signal });
     last = result;
     for (const r of decodeBatches(result.batches.map((b) => b.bytes))) if (r.offset >= from) records.push(r);
     if (result.nextOffset <= from) break; // the wait ran out with nothing new

@@ -65,6 +65,8 @@ export function createSubscriptionPump(initial: SubscriptionConfig, ports: PumpP
   let state: PumpState | undefined;
   let membership: ReturnType<typeof createMembership> | undefined;
   let stopped = false;
+  /** Aborted on stop, so held long-polls end at once. */
+  let reads = new AbortController();
   let wake: () => void = () => undefined;
   const tasks = new Map<string, Promise<void>>();
   const slots = createSlots(() => config.maxConcurrency);
@@ -74,12 +76,22 @@ export function createSubscriptionPump(initial: SubscriptionConfig, ports: PumpP
   /** Partitions whose last step failed before they had progress: not before this time. */
   const backoff = new Map<string, number>();
 
-  async function load(): Promise<{ state: PumpState; membership: ReturnType<typeof createMembership> }> {
-    if (!state) {
-      state = (await store.load()) ?? emptyPumpState();
-      membership = createMembership(broker, state, now);
-    }
-    return { state, membership: membership as ReturnType<typeof createMembership> };
+  let loading: Promise<{ state: PumpState; membership: ReturnType<typeof createMembership> }> | undefined;
+  /** The state, read from the store once (concurrent first callers share the read). */
+  function load(): Promise<{ state: PumpState; membership: ReturnType<typeof createMembership> }> {
+    loading ??= (async () => {
+      const loaded = (await store.load()) ?? emptyPumpState();
+      // a batch marked in flight by an earlier incarnation is not in flight any more: its records
+      // stay pending (their attempts counted) and go out again
+      for (const p of Object.values(loaded.partitions)) p.inFlight = null;
+      state = loaded;
+      membership = createMembership(broker, loaded, now);
+      return { state: loaded, membership };
+    })();
+    loading.catch(() => {
+      loading = undefined;
+    });
+    return loading;
   }
 
   // saves are chained so they land in order, and coalesced while one is running
@@ -256,6 +268,7 @@ export function createSubscriptionPump(initial: SubscriptionConfig, ports: PumpP
         idleWaitMs: p.pending.length > 0 ? 0 : Math.max(0, Math.min(IDLE_WAIT_MS, until - now())),
         fillWaitMs: config.maxWaitMs,
         now,
+        signal: reads.signal,
       });
     } catch (error) {
       if (isRillError(error, "OFFSET_OUT_OF_RANGE")) return skipRetention(p, topic);
@@ -393,6 +406,7 @@ export function createSubscriptionPump(initial: SubscriptionConfig, ports: PumpP
   return {
     async run(until) {
       stopped = false;
+      if (reads.signal.aborted) reads = new AbortController();
       const { state: s, membership: m } = await load();
       if (config.paused) {
         if (m.joined) await m.leave(config.group);
@@ -434,12 +448,16 @@ export function createSubscriptionPump(initial: SubscriptionConfig, ports: PumpP
       const topicsChanged = JSON.stringify([next.topics, next.pattern]) !== JSON.stringify([config.topics, config.pattern]);
       config = next;
       if (topicsChanged && membership) membership.nextHeartbeatAt = 0;
-      if (next.paused) stopped = true;
+      if (next.paused) {
+        stopped = true;
+        reads.abort();
+      }
       wake();
     },
 
     stop() {
       stopped = true;
+      reads.abort();
       wake();
     },
 
