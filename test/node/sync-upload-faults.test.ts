@@ -122,6 +122,45 @@ describe("sync upload under faults", () => {
     expect((run.totals.duplicatesAbsorbed ?? 0) + (run.totals.duplicateSequences ?? 0)).toBeGreaterThan(0);
   }, 180_000);
 
+  it("loses and repeats nothing while a zombie engine on the same storage sends alongside the new one", async () => {
+    const edge = await startNodeBroker();
+    const proxy = await startTcpProxy({ upstreamPort: edge.port });
+    cleanups.push(
+      () => edge.close(),
+      () => proxy.close(),
+    );
+    await createTopic(fetch, edge.url, "orders", 2);
+    const storage = createMemoryStorage();
+    const first = createLocalSide(storage, ["outbox"]);
+    await createTopic(first.fetch, "", "outbox", 2);
+    const sync = { upload: [{ local: "outbox", edge: "orders" }] };
+    const sent = await produceLocal(first, "outbox", { producer: 0, from: 0, count: 40, perRequest: 4, partitions: 2 });
+    const zombie = engineOn(first, [proxy.url], sync, { deviceId: "d1" });
+    cleanups.push(() => zombie.stop());
+    await zombie.start();
+    await zombie.syncNow({ signal: AbortSignal.timeout(30_000) });
+    // the host "froze": its records keep coming, it is replaced, and it wakes up still running
+    proxy.dropAnswers(0.3);
+    sent.push(...(await produceLocal(first, "outbox", { producer: 0, from: 40, count: 300, perRequest: 6, partitions: 2 })));
+    const replacement = engineOn(createLocalSide(storage, ["outbox"]), [proxy.url], sync, { deviceId: "d1" });
+    cleanups.push(() => replacement.stop());
+    await replacement.start();
+    await Promise.all([
+      zombie.syncNow({ signal: AbortSignal.timeout(60_000) }),
+      replacement.syncNow({ signal: AbortSignal.timeout(60_000) }),
+    ]);
+    proxy.dropAnswers(0);
+    const read = await readTopic(fetch, edge.url, "orders", 2);
+    const verdict = check(sent.length, sent, read);
+    const counters = [zombie.status().counters, replacement.status().counters];
+    console.log(`zombie + replacement: ${JSON.stringify(counters)}\n${formatVerdict({ ...verdict, movedOffsets: [] })}`);
+    expect(verdict.acknowledgedButLost).toEqual([]);
+    expect(verdict.duplicates).toEqual([]);
+    expect(verdict.orderViolations).toEqual([]);
+    expect(read).toHaveLength(sent.length);
+    expect(counters.some((c) => c.duplicatesAbsorbed + c.duplicateSequences > 0)).toBe(true);
+  }, 120_000);
+
   it("loses and repeats nothing across 10 crashes with 30% dropped answers (IndexedDB storage, reopened each time)", async () => {
     const points: CrashPoint[] = ["answer-held", "after-ack", "while-sending"];
     const rounds = Array.from({ length: 10 }, (_, i) => points[i % 3] as CrashPoint);
