@@ -68,6 +68,8 @@ interface Fixture {
   path: string;
   json?: unknown;
   bytes?: Uint8Array;
+  /** Request headers of the operation itself (a Durable Streams content type). */
+  headers?: Record<string, string>;
 }
 
 const seg = encodeURIComponent;
@@ -96,6 +98,11 @@ function fixtureFor(op: Operation, t: string): Fixture {
     await topic(send);
     const res = await send("POST", "/v1/subscriptions", { headers: SUPER, json: subscriptionFor(t) });
     if (res.status !== 201) throw new Error(`setup: subscription ${t} -> ${res.status} ${await res.text()}`);
+  };
+  // a Durable Stream of the cell's name, with one append
+  const stream = async (send: Send) => {
+    const res = await send("PUT", `/v1/stream/${t}`, { headers: { ...SUPER, "content-type": "text/plain" }, body: "seed" });
+    if (res.status !== 201) throw new Error(`setup: stream ${t} -> ${res.status} ${await res.text()}`);
   };
   const key = `${op.method} ${op.route}`;
   switch (key) {
@@ -178,6 +185,14 @@ function fixtureFor(op: Operation, t: string): Fixture {
       return { setup: subscription, path: `/v1/subscriptions/${t}/mx` };
     case "PATCH /v1/subscriptions/:group/:subscription":
       return { setup: subscription, path: `/v1/subscriptions/${t}/mx`, json: { batchSize: 10 } };
+    case "PUT /v1/stream/:name":
+      return { path: `/v1/stream/${t}`, headers: { "content-type": "text/plain" } };
+    case "POST /v1/stream/:name":
+      return { setup: stream, path: `/v1/stream/${t}`, headers: { "content-type": "text/plain" }, bytes: new TextEncoder().encode("more") };
+    case "GET /v1/stream/:name":
+      return { setup: stream, path: `/v1/stream/${t}?offset=-1` };
+    case "DELETE /v1/stream/:name":
+      return { setup: stream, path: `/v1/stream/${t}` };
     default:
       throw new Error(`the matrix has no request for ${key}: add one`);
   }
@@ -330,11 +345,11 @@ function matches(status: number, expected: number): boolean {
 function request(send: Send, op: Operation, fixture: Fixture, headers: Record<string, string>): Promise<Response> {
   if (fixture.bytes) {
     return send(op.method, fixture.path, {
-      headers: { ...headers, "content-type": "application/vnd.rill.batches" },
+      headers: { "content-type": "application/vnd.rill.batches", ...fixture.headers, ...headers },
       body: fixture.bytes as Uint8Array<ArrayBuffer>,
     });
   }
-  return send(op.method, fixture.path, { headers, json: fixture.json });
+  return send(op.method, fixture.path, { headers: { ...fixture.headers, ...headers }, json: fixture.json });
 }
 
 /** A Send over any fetch-shaped function (an in-process app, SELF.fetch, a URL). */

@@ -44,7 +44,9 @@ export function checkSequence(entry: ProducerEntry | undefined, batch: ProducerB
     return { kind: "append" };
   }
   if (producerEpoch < entry.epoch) {
-    throw new RillError("PRODUCER_FENCED", `producer ${producerId} epoch ${producerEpoch} is older than ${entry.epoch}`);
+    throw new RillError("PRODUCER_FENCED", `producer ${producerId} epoch ${producerEpoch} is older than ${entry.epoch}`, {
+      currentEpoch: entry.epoch,
+    });
   }
   if (producerEpoch > entry.epoch) {
     if (baseSequence !== 0) {

@@ -320,4 +320,30 @@ export const operations: Operation[] = [
       ],
     },
   },
+  // The Durable Streams protocol (a stream is a topic of one partition with the stream's name)
+  {
+    method: "PUT",
+    route: ROUTES.stream,
+    summary: "Durable Streams: create a stream (or confirm one with the same settings); forks need a super user",
+    access: { checks: [{ resource: "topic", operation: "create", name: { path: "name" }, orCluster: true }] },
+  },
+  {
+    method: "POST",
+    route: ROUTES.stream,
+    summary: "Durable Streams: append (idempotent with Producer-Id/Epoch/Seq) or close",
+    access: { checks: [{ resource: "topic", operation: "write", name: { path: "name" } }] },
+  },
+  {
+    method: "GET",
+    route: ROUTES.stream,
+    summary: "Durable Streams: read from an offset (catch-up, live=long-poll, live=sse); HEAD for metadata",
+    query: { offset: "-1, now or an offset from Stream-Next-Offset", live: "long-poll or sse", cursor: "the last Stream-Cursor" },
+    access: { checks: [{ resource: "topic", operation: "read", name: { path: "name" } }] },
+  },
+  {
+    method: "DELETE",
+    route: ROUTES.stream,
+    summary: "Durable Streams: delete a stream",
+    access: { checks: [{ resource: "topic", operation: "delete", name: { path: "name" } }] },
+  },
 ];

@@ -27,6 +27,7 @@ export const ROUTES = {
   quotas: "/v1/quotas",
   subscriptions: "/v1/subscriptions",
   subscription: "/v1/subscriptions/:group/:subscription",
+  stream: "/v1/stream/:name",
 } as const;
 
 export type RouteName = keyof typeof ROUTES;
@@ -53,6 +54,7 @@ export const paths = {
   quotas: () => ROUTES.quotas,
   subscriptions: () => ROUTES.subscriptions,
   subscription: (group: string, name: string) => `/v1/subscriptions/${seg(group)}/${seg(name)}`,
+  stream: (name: string) => `/v1/stream/${seg(name)}`,
 };
 
 /** A route template in OpenAPI's `{param}` form. */

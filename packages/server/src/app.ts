@@ -7,6 +7,7 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import type { Broker } from "./broker.ts";
+import { type DurableStreamsOptions, durableStreamsRoutes } from "./faces/durable-streams/index.ts";
 import { errorResponse } from "./http-errors.ts";
 import { openApiDocument } from "./openapi.ts";
 import { jsonBody } from "./request.ts";
@@ -23,6 +24,8 @@ export interface HttpAppOptions extends SecurityOptions {
   maxRequestBytes?: number;
   /** Allowed browser origins (default any). */
   corsOrigin?: string | string[];
+  /** The Durable Streams face at /v1/stream (long-poll timeout). */
+  durableStreams?: DurableStreamsOptions;
 }
 
 /** The methods of the app's routes that match `path` (middleware excluded). */
@@ -79,6 +82,7 @@ export function createHttpApp(broker: Broker, options: HttpAppOptions = {}): Hon
   app.route(ROUTES.topics, fetchRoutes(broker));
   app.route(ROUTES.groups, groupRoutes(broker));
   app.route(ROUTES.subscriptions, subscriptionRoutes(broker));
+  app.route("/v1/stream", durableStreamsRoutes(broker, options.durableStreams));
   app.post(ROUTES.producers, async (c) => {
     const body = await jsonBody(c, initProducerBody);
     return c.json(await broker.initProducer(body.transactionalId));
