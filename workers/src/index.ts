@@ -20,7 +20,8 @@ export default {
   fetch(request, env, ctx) {
     // one app per isolate: env is fixed for its life, and the router is built once
     if (!app) {
-      const settings = securitySettingsFrom(env as unknown as Record<string, string | undefined>);
+      const vars = env as unknown as Record<string, string | undefined>;
+      const settings = securitySettingsFrom(vars);
       app = createHttpApp(createEdgeBroker(env), {
         auth: settings.auth,
         corsOrigin: settings.corsOrigin,
@@ -29,6 +30,8 @@ export default {
         quotaService: edgeQuotaService(env),
         // set by Cloudflare's edge for every request (a client cannot choose it there)
         clientAddress: (c) => c.req.header("cf-connecting-ip"),
+        // the Durable Streams long-poll wait (tests shorten it)
+        durableStreams: { longPollTimeoutMs: Number(vars.RILL_DS_LONG_POLL_MS) || undefined },
       });
       if (faultsEnabled(env)) app.route("/v1/_faults", faultRoutes(env));
     }
