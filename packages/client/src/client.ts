@@ -5,8 +5,9 @@ import { type Admin, createAdmin } from "./admin.ts";
 import { createConsumer } from "./consumer.ts";
 import type { Consumer, ConsumerOptions } from "./consumer-api.ts";
 import { createMetadataCache } from "./metadata.ts";
+import { checkOptions, type KnownKeys } from "./options.ts";
 import { createProducer, type Producer, type ProducerOptions } from "./producer.ts";
-import type { RetryOptions } from "./retry.ts";
+import { RETRY_OPTIONS, type RetryOptions } from "./retry.ts";
 import type { MessageData } from "./serializers.ts";
 import { type Auth, createTransport, type FetchLike, type Transport } from "./transport.ts";
 
@@ -40,8 +41,21 @@ export interface Client {
   readonly transport: Transport;
 }
 
-/** Creates a client for the brokers at `options.brokers`. */
+const CLIENT_OPTIONS: KnownKeys<ClientOptions> = {
+  brokers: true,
+  clientId: true,
+  auth: true,
+  fetch: true,
+  requestTimeoutMs: true,
+  retry: true,
+  metadataMaxAgeMs: true,
+  logger: true,
+};
+
+/** Creates a client for the brokers at `options.brokers`; an option it does not know is INVALID_CONFIG. */
 export function createClient(options: ClientOptions): Client {
+  checkOptions("createClient", options, CLIENT_OPTIONS);
+  checkOptions("createClient retry", options.retry, RETRY_OPTIONS);
   const transport = createTransport(options);
   const metadata = createMetadataCache(transport, options.metadataMaxAgeMs);
   const logger = options.logger ?? { warn: (message: string) => console.warn(`rill: ${message}`) };

@@ -9,9 +9,11 @@ import type { AssignmentListener, TopicPartition } from "./assignment.ts";
 import type { ConsumedMessage, Consumer, ConsumerOptions, RunOptions, TopicPartitions } from "./consumer-api.ts";
 import { createConsumerGroup } from "./consumer-group.ts";
 import { createFetcher, type FetchedChunk, type PartitionState } from "./fetcher.ts";
+import type { Subscription } from "./group-api.ts";
 import type { MetadataCache } from "./metadata.ts";
-import type { SeekTarget } from "./offsets.ts";
-import { type ResolvedRetry, type RetryOptions, resolveRetry } from "./retry.ts";
+import type { OffsetResetPolicy, SeekTarget } from "./offsets.ts";
+import { checkOptions, type KnownKeys } from "./options.ts";
+import { RETRY_OPTIONS, type ResolvedRetry, type RetryOptions, resolveRetry } from "./retry.ts";
 import { type Deserializer, decodeHeaders, deserializers } from "./serializers.ts";
 import type { Transport } from "./transport.ts";
 
@@ -36,16 +38,52 @@ function seekTargetOf(offset: SeekTarget | "beginning" | "end" | string): SeekTa
   );
 }
 
+const CONSUMER_OPTIONS: KnownKeys<ConsumerOptions> = {
+  groupId: true,
+  groupInstanceId: true,
+  sessionTimeoutMs: true,
+  rebalanceTimeoutMs: true,
+  assignor: true,
+  autoCommit: true,
+  autoCommitIntervalMs: true,
+  fetchMinBytes: true,
+  fetchMaxWaitMs: true,
+  maxPartitionFetchBytes: true,
+  maxPrefetchBytes: true,
+  requestTimeoutMs: true,
+  autoOffsetReset: true,
+  retry: true,
+  deserializers: true,
+  assignment: true,
+};
+const SUBSCRIPTION_OPTIONS: KnownKeys<Subscription> = {
+  topics: true,
+  pattern: true,
+  fromBeginning: true,
+  onPartitionsAssigned: true,
+  onPartitionsRevoked: true,
+  onPartitionsLost: true,
+};
+const RUN_OPTIONS: KnownKeys<RunOptions<unknown, unknown>> = {
+  eachMessage: true,
+  eachBatch: true,
+  eachBatchAutoResolve: true,
+  signal: true,
+};
+
 export function createConsumer<K = Uint8Array | null, V = Uint8Array | null>(
   deps: ConsumerDeps,
   options: ConsumerOptions<K, V> = {},
 ): Consumer<K, V> {
+  checkOptions("consumer", options, CONSUMER_OPTIONS as KnownKeys<ConsumerOptions<K, V>>);
+  checkOptions("consumer retry", options.retry, RETRY_OPTIONS);
   const retry: ResolvedRetry = resolveRetry(options.retry ?? deps.retry);
   const group = createConsumerGroup({ transport: deps.transport, retry, clientId: deps.clientId, warn: deps.warn }, options);
   const keyDeserializer = (options.deserializers?.key ?? deserializers.bytes) as Deserializer<K>;
   const valueDeserializer = (options.deserializers?.value ?? deserializers.bytes) as Deserializer<V>;
   const maxPartitionBytes = options.maxPartitionFetchBytes ?? 1024 * 1024;
-  const fetcher = createFetcher({
+  // subscribe({ fromBeginning }) changes where partitions without a committed offset start
+  const fetcherOptions = {
     transport: deps.transport,
     retry,
     minBytes: options.fetchMinBytes ?? 1,
@@ -53,10 +91,11 @@ export function createConsumer<K = Uint8Array | null, V = Uint8Array | null>(
     maxPartitionBytes,
     maxPrefetchBytes: options.maxPrefetchBytes ?? Math.max(4 * 1024 * 1024, maxPartitionBytes),
     requestTimeoutMs: options.requestTimeoutMs ?? deps.requestTimeoutMs,
-    autoOffsetReset: options.autoOffsetReset ?? "latest",
-    startingOffset: (tp, signal) => group.source().startingOffset?.(tp, signal) ?? Promise.resolve(undefined),
+    autoOffsetReset: (options.autoOffsetReset ?? "latest") as OffsetResetPolicy,
+    startingOffset: (tp: TopicPartition, signal?: AbortSignal) => group.source().startingOffset?.(tp, signal) ?? Promise.resolve(undefined),
     warn: deps.warn,
-  });
+  };
+  const fetcher = createFetcher(fetcherOptions);
   let started: Promise<void> | undefined;
   let running: Promise<void> | undefined;
   let stopRequested = false;
@@ -222,7 +261,9 @@ export function createConsumer<K = Uint8Array | null, V = Uint8Array | null>(
   return {
     connect,
     async subscribe(subscription) {
+      checkOptions("subscribe", subscription, SUBSCRIPTION_OPTIONS);
       group.subscribe(subscription);
+      if (subscription.fromBeginning !== undefined) fetcherOptions.autoOffsetReset = subscription.fromBeginning ? "earliest" : "latest";
     },
     async assign(topics) {
       const manual = group.manual();
@@ -256,6 +297,11 @@ export function createConsumer<K = Uint8Array | null, V = Uint8Array | null>(
         .map((s) => ({ ...s.tp })),
     position: (tp) => fetcher.get(tp)?.position,
     run(options) {
+      try {
+        checkOptions("run", options, RUN_OPTIONS as KnownKeys<RunOptions<K, V>>);
+      } catch (error) {
+        return Promise.reject(error);
+      }
       if (running) return Promise.reject(new RillError("INVALID_REQUEST", "this consumer is already running"));
       if (!options.eachMessage && !options.eachBatch)
         return Promise.reject(new RillError("INVALID_REQUEST", "run() needs eachMessage or eachBatch"));

@@ -48,7 +48,13 @@ export interface RebalanceListener {
  * new matching topics join the subscription within a heartbeat or two).
  */
 export type Subscription = ({ topics: string[]; pattern?: undefined } | { pattern: RegExp | string; topics?: undefined }) &
-  RebalanceListener;
+  RebalanceListener & {
+    /**
+     * Where partitions without a committed offset start: true is the log's start, false its end
+     * (kafkajs's option; it sets the consumer's autoOffsetReset to "earliest" or "latest").
+     */
+    fromBeginning?: boolean;
+  };
 
 /** Who this consumer is in its group right now (Kafka's ConsumerGroupMetadata). */
 export interface GroupMetadata {

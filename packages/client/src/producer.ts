@@ -6,11 +6,12 @@ import { type CompressionType, createStickyPartitioner, RillError, type StickyPa
 import { paths } from "@rill/protocol";
 import { createBufferPool } from "./buffer-pool.ts";
 import type { MetadataCache } from "./metadata.ts";
+import { checkOptions, type KnownKeys } from "./options.ts";
 import { type AppendAnswer, createPartitionSender, type PartitionSender, type ProducerIdentity } from "./partition-sender.ts";
 import { defaultPartitioner, type Partitioner } from "./partitioner.ts";
 import { type Acks, createAccumulator, type ProducerBatch, type RecordMetadata, type SendOutcome } from "./producer-batches.ts";
 import { type Message, maxBatchBytesOf, type PreparedRecord, prepareRecord } from "./producer-records.ts";
-import { type ResolvedRetry, type RetryOptions, resolveRetry, withRetry } from "./retry.ts";
+import { RETRY_OPTIONS, type ResolvedRetry, type RetryOptions, resolveRetry, withRetry } from "./retry.ts";
 import { createRecordValidator, type TopicSchema } from "./schema.ts";
 import { type MessageData, type Serializer, serializers } from "./serializers.ts";
 import { createNotifier, deferred, untilAborted } from "./signals.ts";
@@ -89,7 +90,26 @@ function positive(name: string, value: number | undefined, fallback: number, min
   return n;
 }
 
+const PRODUCER_OPTIONS: KnownKeys<ProducerOptions> = {
+  acks: true,
+  idempotent: true,
+  compression: true,
+  batchSize: true,
+  lingerMs: true,
+  bufferMemory: true,
+  maxBlockMs: true,
+  maxInFlight: true,
+  retry: true,
+  partitioner: true,
+  schemas: true,
+  serializers: true,
+};
+const RECORD_OPTIONS: KnownKeys<ProducerRecord> = { topic: true, messages: true, acks: true, signal: true };
+const BATCH_OPTIONS: KnownKeys<ProducerBatchRecord> = { topicMessages: true, acks: true, signal: true };
+
 export function createProducer<K = MessageData, V = MessageData>(deps: ProducerDeps, options: ProducerOptions<K, V> = {}): Producer<K, V> {
+  checkOptions("producer", options, PRODUCER_OPTIONS as KnownKeys<ProducerOptions<K, V>>);
+  checkOptions("producer retry", options.retry, RETRY_OPTIONS);
   const { transport, metadata } = deps;
   const retry: ResolvedRetry = resolveRetry(options.retry ?? deps.retry);
   const idempotent = options.idempotent ?? true;
@@ -267,8 +287,14 @@ export function createProducer<K = MessageData, V = MessageData>(deps: ProducerD
     async connect() {
       if (idempotent) await sharedIdentity();
     },
-    send: (record) => sendMany([{ topic: record.topic, messages: record.messages }], record.acks, record.signal),
-    sendBatch: (batch) => sendMany(batch.topicMessages, batch.acks, batch.signal),
+    async send(record) {
+      checkOptions("send", record, RECORD_OPTIONS as KnownKeys<ProducerRecord<K, V>>);
+      return sendMany([{ topic: record.topic, messages: record.messages }], record.acks, record.signal);
+    },
+    async sendBatch(batch) {
+      checkOptions("sendBatch", batch, BATCH_OPTIONS as KnownKeys<ProducerBatchRecord<K, V>>);
+      return sendMany(batch.topicMessages, batch.acks, batch.signal);
+    },
     flush,
     async disconnect() {
       closed = true;

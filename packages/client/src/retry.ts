@@ -18,6 +18,14 @@ export interface RetryOptions {
 
 export type ResolvedRetry = Required<RetryOptions>;
 
+export const RETRY_OPTIONS = {
+  retries: true,
+  initialRetryTime: true,
+  maxRetryTime: true,
+  multiplier: true,
+  factor: true,
+} as const satisfies Record<keyof RetryOptions, true>;
+
 export function resolveRetry(options: RetryOptions = {}): ResolvedRetry {
   return {
     retries: options.retries ?? 5,
