@@ -193,6 +193,30 @@ function fixtureFor(op: Operation, t: string): Fixture {
       return { setup: stream, path: `/v1/stream/${t}?offset=-1` };
     case "DELETE /v1/stream/:name":
       return { setup: stream, path: `/v1/stream/${t}` };
+    case "POST /produce":
+      return { setup: topic, path: "/produce", json: [{ topic: t, value: "v" }] };
+    case "POST /produce/:topic":
+      return { setup: topic, path: `/produce/${t}`, json: { value: "v" } };
+    case "POST /produce/:topic/:message":
+      return { setup: topic, path: `/produce/${t}/hello` };
+    case "POST /webhook":
+      return { setup: topic, path: `/webhook?topic=${t}`, json: { event: "e" } };
+    case "POST /fetch":
+      return { setup: topic, path: "/fetch", json: { topic: t, partition: 0, offset: 0, timeout: 0 } };
+    case "POST /consume/:group/:instance":
+      return { setup: topic, path: `/consume/${t}/i`, json: { topics: [t], timeout: 0 } };
+    case "POST /commit/:group/:instance":
+      return { setup: topic, path: `/commit/${t}/i`, json: { topic: t, partition: 0, offset: 1 } };
+    case "POST /committed/:group/:instance":
+      return { setup: group, path: `/committed/${t}/i`, json: [{ topic: t, partition: 0 }] };
+    case "POST /offsets/:time":
+      return { setup: topic, path: "/offsets/earliest", json: [{ topic: t, partition: 0 }] };
+    case "GET /topics":
+      return { setup: topic, path: "/topics" };
+    case "GET /consumers":
+      return { path: "/consumers" };
+    case "POST /delete-consumer/:group/:instance":
+      return { path: `/delete-consumer/${t}/i` };
     default:
       throw new Error(`the matrix has no request for ${key}: add one`);
   }
@@ -209,6 +233,11 @@ function checkedNames(check: AccessCheck, fixture: Fixture, t: string): string[]
   if ("fixed" in name) return [name.fixed];
   if ("path" in name) return [t];
   if ("body" in name) return [String(body[name.body])];
+  if ("query" in name) return [t];
+  if ("bodyItems" in name) {
+    const items = (Array.isArray(fixture.json) ? fixture.json : [fixture.json ?? {}]) as Array<Record<string, unknown>>;
+    return items.flatMap((item) => (item[name.bodyItems] === undefined ? [] : [String(item[name.bodyItems])]));
+  }
   const list = (body[name.bodyEach] ?? []) as unknown[];
   return list.map((item) => String(name.field ? (item as Record<string, unknown>)[name.field] : item));
 }

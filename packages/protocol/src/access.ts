@@ -14,6 +14,10 @@ export type NameSource =
   | { body: string }
   /** every element of an array field of the JSON body, or each element's `field` */
   | { bodyEach: string; field?: string }
+  /** a string field of the JSON body, or of each element when the body is an array (absent: no name) */
+  | { bodyItems: string }
+  /** a query parameter (absent: INVALID_REQUEST) */
+  | { query: string }
   /** a fixed name (the cluster is kafka-cluster; "*" asks for every name) */
   | { fixed: string }
   /** at least one resource of the type (lists, which then show only what may be described) */

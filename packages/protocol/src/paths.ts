@@ -28,6 +28,19 @@ export const ROUTES = {
   subscriptions: "/v1/subscriptions",
   subscription: "/v1/subscriptions/:group/:subscription",
   stream: "/v1/stream/:name",
+  // the Upstash Kafka REST API, at its own paths so its clients need only a new URL
+  upstashProduce: "/produce",
+  upstashProduceTopic: "/produce/:topic",
+  upstashProduceMessage: "/produce/:topic/:message",
+  upstashWebhook: "/webhook",
+  upstashFetch: "/fetch",
+  upstashConsume: "/consume/:group/:instance",
+  upstashCommit: "/commit/:group/:instance",
+  upstashCommitted: "/committed/:group/:instance",
+  upstashOffsets: "/offsets/:time",
+  upstashTopics: "/topics",
+  upstashConsumers: "/consumers",
+  upstashDeleteConsumer: "/delete-consumer/:group/:instance",
 } as const;
 
 export type RouteName = keyof typeof ROUTES;

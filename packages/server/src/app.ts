@@ -8,6 +8,7 @@ import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import type { Broker } from "./broker.ts";
 import { type DurableStreamsOptions, durableStreamsRoutes } from "./faces/durable-streams/index.ts";
+import { UPSTASH_BODY_PATHS, upstashRoutes } from "./faces/upstash/index.ts";
 import { errorResponse } from "./http-errors.ts";
 import { openApiDocument } from "./openapi.ts";
 import { jsonBody } from "./request.ts";
@@ -64,15 +65,14 @@ export function createHttpApp(broker: Broker, options: HttpAppOptions = {}): Hon
     }),
   );
   app.use("*", security.authenticate);
-  app.use(
-    "/v1/*",
-    bodyLimit({
-      maxSize: maxRequestBytes,
-      onError: () => {
-        throw new RillError("REQUEST_TOO_LARGE", `request body exceeds ${maxRequestBytes} bytes`);
-      },
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: maxRequestBytes,
+    onError: () => {
+      throw new RillError("REQUEST_TOO_LARGE", `request body exceeds ${maxRequestBytes} bytes`);
+    },
+  });
+  app.use("/v1/*", limitBody);
+  for (const path of UPSTASH_BODY_PATHS) app.use(path, limitBody);
   security.install(app);
 
   app.get(ROUTES.health, (c) => c.json({ status: "ok" }));
@@ -83,6 +83,7 @@ export function createHttpApp(broker: Broker, options: HttpAppOptions = {}): Hon
   app.route(ROUTES.groups, groupRoutes(broker));
   app.route(ROUTES.subscriptions, subscriptionRoutes(broker));
   app.route("/v1/stream", durableStreamsRoutes(broker, options.durableStreams));
+  app.route("/", upstashRoutes(broker));
   app.post(ROUTES.producers, async (c) => {
     const body = await jsonBody(c, initProducerBody);
     return c.json(await broker.initProducer(body.transactionalId));

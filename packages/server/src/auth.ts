@@ -3,6 +3,7 @@
 // - a deployment token (RILL_TOKENS): a super user, as before ACLs existed;
 // - an API key `rill_<id>_<secret>` made by POST /v1/credentials (see security/api-keys.ts);
 // - a JWT (HS256 with a secret, RS256/ES256 with a JWKS): the principal is `User:<sub>`.
+// HTTP Basic credentials carry the same tokens as their password (REST clients such as Upstash's).
 // EventSource and WebSocket in a browser cannot set headers, so a live tail may carry its token as
 // `?access_token=` (RFC 6750's query form) instead. With no tokens and no JWT keys, auth is off:
 // every request is anonymous and allowed (fine on 127.0.0.1, not deployed).
@@ -30,8 +31,24 @@ export const TOKEN_PRINCIPAL = "User:token";
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
+const BASIC = /^Basic\s+([A-Za-z0-9+/]+={0,2})\s*$/i;
+
 function presentedToken(header: string | undefined, query: string | undefined): string | undefined {
-  if (header !== undefined) return BEARER.exec(header)?.[1];
+  if (header !== undefined) {
+    // HTTP Basic (what Upstash's REST clients send): the password is the token, the user name a label
+    const basic = BASIC.exec(header);
+    if (basic) {
+      let decoded: string;
+      try {
+        decoded = atob(basic[1] as string);
+      } catch {
+        return undefined;
+      }
+      const colon = decoded.indexOf(":");
+      return colon < 0 ? undefined : decoded.slice(colon + 1) || undefined;
+    }
+    return BEARER.exec(header)?.[1];
+  }
   return query || undefined;
 }
 

@@ -73,27 +73,50 @@ export function refusal(principal: string, type: ResourceType, operation: string
 }
 
 function needsBody(check: AccessCheck): boolean {
-  return check.when !== undefined || "body" in check.name || "bodyEach" in check.name;
+  return check.when !== undefined || "body" in check.name || "bodyEach" in check.name || "bodyItems" in check.name;
 }
 
-/** The JSON body, read once for the checks that name resources from it (the route reads the cached text again). */
-async function bodyOf(c: Context): Promise<Record<string, unknown>> {
+/**
+ * The JSON body, read once for the checks that name resources from it (the route reads the cached
+ * text again). An array is a body only for checks that say so (bodyItems); no body names nothing.
+ */
+async function bodyOf(c: Context, arrays: boolean): Promise<Record<string, unknown> | unknown[]> {
   let value: unknown;
+  const text = await c.req.text();
+  if (arrays && text.trim() === "") return {};
   try {
-    value = JSON.parse(await c.req.text());
+    value = JSON.parse(text);
   } catch (error) {
     throw new RillError("INVALID_REQUEST", `request body is not valid JSON: ${(error as Error).message}`);
   }
-  if (value === null || typeof value !== "object" || Array.isArray(value))
+  if (value === null || typeof value !== "object" || (Array.isArray(value) && !arrays))
     throw new RillError("INVALID_REQUEST", "request body must be a JSON object");
-  return value as Record<string, unknown>;
+  return value as Record<string, unknown> | unknown[];
 }
 
 /** The names a check is about, from the path or the body; INVALID_REQUEST when the body has them wrong. */
-function namesOf(check: AccessCheck, params: Record<string, string>, body: Record<string, unknown> | undefined): string[] {
+function namesOf(check: AccessCheck, params: Record<string, string>, whole: Record<string, unknown> | unknown[] | undefined): string[] {
   const name = check.name;
   if ("fixed" in name) return [name.fixed];
   if ("path" in name) return [params[name.path] as string];
+  if ("query" in name) {
+    const value = params[`?${name.query}`];
+    if (value === undefined) throw new RillError("INVALID_REQUEST", `query parameter ${name.query} is required`);
+    return [value];
+  }
+  if ("bodyItems" in name) {
+    const items = Array.isArray(whole) ? whole : [whole];
+    if (items.length > MAX_NAMES) throw new RillError("INVALID_REQUEST", `at most ${MAX_NAMES} items per request`);
+    const names = new Set<string>();
+    for (const item of items) {
+      const value = (item as Record<string, unknown> | null | undefined)?.[name.bodyItems];
+      if (value === undefined) continue;
+      if (typeof value !== "string") throw new RillError("INVALID_REQUEST", `${name.bodyItems} must be a string`);
+      names.add(value);
+    }
+    return [...names];
+  }
+  const body = Array.isArray(whole) ? undefined : whole;
   if ("body" in name) {
     const value = body?.[name.body];
     if (typeof value !== "string") throw new RillError("INVALID_REQUEST", `${name.body} must be a string`);
@@ -121,9 +144,10 @@ export function enforceCheck(
   acls: Parameters<typeof authorize>[0],
   subject: AclSubject,
   params: Record<string, string>,
-  body: Record<string, unknown> | undefined,
+  body: Record<string, unknown> | unknown[] | undefined,
 ): void {
-  if (check.when && (body?.[check.when.body] !== undefined) !== check.when.present) return;
+  const fields = Array.isArray(body) ? undefined : body;
+  if (check.when && (fields?.[check.when.body] !== undefined) !== check.when.present) return;
   const operation = check.operation as AclOperation;
   if ("any" in check.name) {
     if (!authorizeAny(acls, subject, check.resource, operation)) throw refusal(subject.principal, check.resource, operation);
@@ -157,12 +181,23 @@ export function authorizeRequests(
     if (!("checks" in access)) return next();
     const subject: AclSubject = { principal: identity.principal, host: identity.host };
     const { acls } = await cache.snapshot();
+    // query parameters a check names travel beside the path's, marked with "?"
+    const params = { ...match.params };
+    for (const check of access.checks) {
+      if ("query" in check.name) {
+        const value = c.req.query(check.name.query);
+        if (value !== undefined) params[`?${check.name.query}`] = value;
+      }
+    }
     // checks on the path first: a refusal there never depends on what the body says
-    for (const check of access.checks) if (!needsBody(check)) enforceCheck(check, acls, subject, match.params, undefined);
+    for (const check of access.checks) if (!needsBody(check)) enforceCheck(check, acls, subject, params, undefined);
     const bodyChecks = access.checks.filter(needsBody);
     if (bodyChecks.length > 0) {
-      const body = await bodyOf(c);
-      for (const check of bodyChecks) enforceCheck(check, acls, subject, match.params, body);
+      const body = await bodyOf(
+        c,
+        bodyChecks.some((check) => "bodyItems" in check.name),
+      );
+      for (const check of bodyChecks) enforceCheck(check, acls, subject, params, body);
     }
     await next();
     await after?.(c, match, subject);
