@@ -4,7 +4,6 @@
 // ({error: {code, message, retriable}}, which the client keeps as UpstashError.error).
 // Credentials are HTTP Basic, mapped to Rill's tokens by auth.ts.
 
-import { RillError } from "@rill/core";
 import { ROUTES } from "@rill/protocol";
 import { type Context, Hono } from "hono";
 import type { Broker } from "../../broker.ts";
