@@ -4,6 +4,12 @@ declare global {
   namespace Cloudflare {
     interface Env extends RillEnv {
       STORAGE_TEST: DurableObjectNamespace;
+      /** The push-subscription target Worker (test/workers/push-target-worker.ts): default export and PushEntry. */
+      PUSH_TARGET: Fetcher;
+      PUSH_ENTRY: Fetcher;
+      /** The webhook receiver in Node (test/workers/push-global-setup.ts). */
+      PUSH_WEBHOOK_URL: string;
+      PUSH_WEBHOOK_CONTROL: string;
     }
   }
 }

@@ -25,8 +25,14 @@ import { deliverToTarget } from "./subscription-targets.ts";
 
 /** One round of delivery per alarm; the object saves its state throughout, so rounds only bound the alarm. */
 const ROUND_MS = 10_000;
-/** Slack after a round before the watchdog alarm restarts a pump that died mid-round. */
-const WATCHDOG_SLACK_MS = 5_000;
+/**
+ * While a round runs, the alarm is kept this far ahead and pushed on every third of it: a dead
+ * man's switch. If the object dies mid-round (a crash, a reset, an eviction), the alarm is not
+ * retried at once, but this one comes due within LEASE_MS and a fresh instance resumes.
+ */
+const LEASE_MS = 5_000;
+/** A request to an idle object runs a round unless one is due within this long anyway. */
+const KICK_SLACK_MS = 1_000;
 
 export class SubscriptionObject extends DurableObject<Env> {
   private readonly documents = createSubscriptionDocuments(createSqliteStorage(this.ctx.storage));
@@ -52,7 +58,9 @@ export class SubscriptionObject extends DurableObject<Env> {
   /** Makes sure a round runs soon: a fresh instance (after a crash or reset) does not wait for its watchdog. */
   private async kick(): Promise<void> {
     if (this.running || !this.stored || this.stored.config.paused) return;
-    await this.ctx.storage.setAlarm(Date.now());
+    const at = await this.ctx.storage.getAlarm();
+    // an alarm already due is left alone: setting it again on every request would keep moving it
+    if (at === null || at > Date.now() + KICK_SLACK_MS) await this.ctx.storage.setAlarm(Date.now());
   }
 
   private async describeNow(stored: StoredSubscription): Promise<SubscriptionDescription> {
@@ -100,8 +108,7 @@ export class SubscriptionObject extends DurableObject<Env> {
     return serve(async () => {
       const stored = await this.load(group, name);
       const pump = this.pumpFor(stored);
-      pump.stop();
-      await pump.leave();
+      await pump.shutdown();
       await this.documents.delete(group, name);
       await this.ctx.storage.deleteAlarm();
       this.stored = null;
@@ -116,13 +123,24 @@ export class SubscriptionObject extends DurableObject<Env> {
     if (!this.stored || this.running) return;
     const stored = this.stored;
     this.running = true;
+    const lease = () => this.ctx.storage.setAlarm(Date.now() + LEASE_MS);
+    let renewing = lease();
+    const renew = setInterval(() => {
+      renewing = renewing.then(lease, lease);
+    }, LEASE_MS / 3);
     try {
-      await this.ctx.storage.setAlarm(Date.now() + ROUND_MS + stored.config.deliveryTimeoutMs + WATCHDOG_SLACK_MS);
+      await renewing;
       const next = await this.pumpFor(stored).run(Date.now() + ROUND_MS);
-      if (!this.stored) return; // deleted during the round
+      clearInterval(renew);
+      await renewing.catch(() => undefined);
+      if (!this.stored) {
+        await this.ctx.storage.deleteAlarm(); // deleted during the round
+        return;
+      }
       if (next === null) await this.ctx.storage.deleteAlarm();
       else await this.ctx.storage.setAlarm(Math.max(next, Date.now()));
     } finally {
+      clearInterval(renew);
       this.running = false;
     }
   }

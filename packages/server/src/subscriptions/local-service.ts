@@ -122,7 +122,7 @@ export function createLocalSubscriptions(options: LocalSubscriptionsOptions): Lo
       const entry = await entryOf(group, name);
       running.delete(subscriptionId(group, name));
       await entry.runner.stop();
-      await entry.pump.leave();
+      await entry.pump.shutdown();
       await documents.delete(group, name);
     },
 

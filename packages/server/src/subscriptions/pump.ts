@@ -52,8 +52,11 @@ export interface SubscriptionPump {
   configure(config: SubscriptionConfig): void;
   /** Stops starting work; `run` returns once in-flight deliveries are done. */
   stop(): void;
-  /** Leaves the group (after a stop): for pause and delete. */
-  leave(): Promise<void>;
+  /**
+   * The subscription is deleted: stops, waits for the deliveries in flight (not for reads, which
+   * end on their own), commits, leaves the group, and writes nothing after.
+   */
+  shutdown(): Promise<void>;
   status(): Promise<SubscriptionStatus>;
 }
 
@@ -69,6 +72,9 @@ export function createSubscriptionPump(initial: SubscriptionConfig, ports: PumpP
   let reads = new AbortController();
   let wake: () => void = () => undefined;
   const tasks = new Map<string, Promise<void>>();
+  /** Deliveries in flight (a subset of the tasks' time: not their reads). */
+  const deliveries = new Set<Promise<unknown>>();
+  let closed = false;
   const slots = createSlots(() => config.maxConcurrency);
   const topics = new Map<string, TopicMetadata>();
   /** Partitions whose progress was checked against the group's commit since (re)assignment. */
@@ -98,6 +104,7 @@ export function createSubscriptionPump(initial: SubscriptionConfig, ports: PumpP
   let saving: Promise<void> = Promise.resolve();
   let saveQueued = false;
   function persist(): Promise<void> {
+    if (closed) return Promise.resolve();
     if (saveQueued) return saving;
     saveQueued = true;
     saving = saving.then(async () => {
@@ -167,7 +174,7 @@ export function createSubscriptionPump(initial: SubscriptionConfig, ports: PumpP
 
   async function commitOnce(): Promise<void> {
     const { state: s, membership: m } = await load();
-    if (!m.joined) return;
+    if (!m.joined || closed) return;
     const due = [...m.assigned, ...m.revoking]
       .map((key) => s.partitions[key])
       .filter((p): p is PartitionRecord => p !== undefined && p.position !== p.committed);
@@ -303,7 +310,9 @@ export function createSubscriptionPump(initial: SubscriptionConfig, ports: PumpP
         attempts,
         deliveryId,
       );
-      outcome = await ports.deliver(delivery, config);
+      const sent = ports.deliver(delivery, config);
+      deliveries.add(sent);
+      outcome = await sent.finally(() => deliveries.delete(sent));
       if (outcome.kind !== "unreachable") {
         s.counters.deliveries += 1;
         s.counters.delivered += offsets.length;
@@ -405,6 +414,7 @@ export function createSubscriptionPump(initial: SubscriptionConfig, ports: PumpP
 
   return {
     async run(until) {
+      if (closed) return null;
       stopped = false;
       if (reads.signal.aborted) reads = new AbortController();
       const { state: s, membership: m } = await load();
@@ -432,7 +442,8 @@ export function createSubscriptionPump(initial: SubscriptionConfig, ports: PumpP
         else if (tasks.size === 0) break;
         await sleepUntil(open ? nextWake(until) : m.nextHeartbeatAt);
       }
-      await Promise.all(tasks.values());
+      // stopping waits for deliveries only: a read still held ends on its own and then delivers nothing
+      await Promise.all(stopped ? deliveries : tasks.values());
       await commitSoon();
       // paused: give the partitions back to the group (a stop for shutdown keeps them, to resume in place)
       if (config.paused) {
@@ -461,13 +472,16 @@ export function createSubscriptionPump(initial: SubscriptionConfig, ports: PumpP
       wake();
     },
 
-    async leave() {
+    async shutdown() {
       const { membership: m } = await load();
-      await Promise.all(tasks.values());
+      stopped = true;
+      reads.abort();
+      wake();
+      await Promise.all(deliveries);
       await commitSoon();
       await m.leave(config.group);
       active.clear();
-      await persist();
+      closed = true;
     },
 
     async status() {
