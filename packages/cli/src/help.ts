@@ -1,6 +1,7 @@
 // `--help` text of every command.
 
 import { securityHelp } from "./help-security.ts";
+import { subscriptionHelp } from "./help-subscriptions.ts";
 
 const common = `Common options:
   -b, --broker URL     broker URL (default: $RILL_BROKER, else http://127.0.0.1:8787)
@@ -29,6 +30,8 @@ Commands:
   acls add|list|remove           who may do what (ACL bindings)
   quotas set|describe            produce/fetch byte rates per user or client id
   credentials create|list|delete API keys
+  subscriptions create|list|describe|alter|pause|resume|delete
+                                 push delivery to a Worker or a webhook
 
 Run 'rill <command> --help' for a command's options.
 
@@ -187,4 +190,5 @@ ${common}
 
 ${exitCodes}`,
   ...securityHelp,
+  ...subscriptionHelp,
 };

@@ -12,6 +12,7 @@ import { help } from "./help.ts";
 import { type CliIO, EXIT } from "./io.ts";
 import { produceCommand } from "./produce.ts";
 import { quotasCommand } from "./quotas.ts";
+import { subscriptionsCommand } from "./subscriptions.ts";
 import { topicsCommand } from "./topics.ts";
 
 export const DEFAULT_BROKER = "http://127.0.0.1:8787";
@@ -58,7 +59,7 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
   const args = [...globals, ...afterCommand];
   const err = (text: string) => io.stderr.write(text);
   // commands with subcommands: `rill topics create`, `rill groups describe`
-  const nested = ["topics", "groups", "acls", "quotas", "credentials"].includes(command as string);
+  const nested = ["topics", "groups", "acls", "quotas", "credentials", "subscriptions"].includes(command as string);
   const sub = nested ? afterCommand[0] : undefined;
   const helpKey = nested && sub && !sub.startsWith("-") ? `${command} ${sub}` : command;
   try {
@@ -102,6 +103,8 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
         return await quotasCommand(sub as string, [...globals, ...afterCommand.slice(1)], getClient, io);
       case "credentials":
         return await credentialsCommand(sub as string, [...globals, ...afterCommand.slice(1)], getClient, io);
+      case "subscriptions":
+        return await subscriptionsCommand(sub as string, [...globals, ...afterCommand.slice(1)], getClient, io);
       default:
         throw new UsageError(`unknown command "${command}"`);
     }

@@ -6,6 +6,7 @@ import { RillError } from "@rill/core";
 import { paths } from "@rill/protocol";
 import { createGroupAdmin, type GroupAdmin } from "./admin-groups.ts";
 import { createSecurityAdmin, type SecurityAdmin } from "./admin-security.ts";
+import { createSubscriptionAdmin, type SubscriptionAdmin } from "./admin-subscriptions.ts";
 import type { MetadataCache, TopicDescription } from "./metadata.ts";
 import { resolveOffset } from "./offsets.ts";
 import type { Transport } from "./transport.ts";
@@ -36,7 +37,7 @@ export interface PartitionsAdded {
   warning: string;
 }
 
-export interface Admin extends GroupAdmin, SecurityAdmin {
+export interface Admin extends GroupAdmin, SecurityAdmin, SubscriptionAdmin {
   /** Creates topics; resolves true when all were created, false when some already existed. */
   createTopics(args: { topics: TopicSpec[] }): Promise<boolean>;
   deleteTopics(args: { topics: string[] }): Promise<void>;
@@ -80,6 +81,7 @@ export function createAdmin(deps: AdminDeps): Admin {
   return {
     ...createGroupAdmin(transport),
     ...createSecurityAdmin(transport),
+    ...createSubscriptionAdmin(transport),
     async createTopics({ topics }) {
       let all = true;
       for (const t of topics) {

@@ -28,6 +28,15 @@ export type {
   QuotaChangeInput,
   SecurityAdmin,
 } from "./admin-security.ts";
+export type {
+  SubscriptionAdmin,
+  SubscriptionChanges,
+  SubscriptionCounters,
+  SubscriptionDescription,
+  SubscriptionPartitionStatus,
+  SubscriptionSpec,
+  SubscriptionTarget,
+} from "./admin-subscriptions.ts";
 export {
   type AssignmentListener,
   type AssignmentSource,
