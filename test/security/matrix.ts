@@ -131,6 +131,8 @@ function fixtureFor(op: Operation, t: string): Fixture {
       return { setup: topic, path: `/v1/topics/${t}/partitions/0/records?offset=0` };
     case "GET /v1/topics/:topic/partitions/:partition/offsets":
       return { setup: topic, path: `/v1/topics/${t}/partitions/0/offsets?at=earliest` };
+    case "POST /v1/topics/:topic/partitions/:partition/delete-records":
+      return { setup: topic, path: `/v1/topics/${t}/partitions/0/delete-records`, json: { offset: 1 } };
     case "POST /v1/producers":
       return { setup: topic, path: "/v1/producers", json: {} };
     case "GET /v1/groups":

@@ -92,6 +92,8 @@ export function createEdgeBroker(env: Env): Broker {
       }),
     listOffset: (ref, spec) => onReplica(ref, true, (r, replica) => call(stub(r, replica).listOffset(assignment(r, replica), spec))),
     partitionState: (ref) => onReplica(ref, true, (r, replica) => call(stub(r, replica).state(assignment(r, replica)))),
+    deleteRecords: (ref, offset) =>
+      onReplica(ref, false, (r, replica) => call(stub(r, replica).deleteRecords(assignment(r, replica), offset))),
     groupHeartbeat: (id, request) => call(group(id).heartbeat(id, request)),
     async commitOffsets(id, request) {
       await call(group(id).commitOffsets(id, request));

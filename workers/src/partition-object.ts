@@ -8,6 +8,7 @@ import {
   compactLog,
   createPartitionLog,
   createReplica,
+  deleteRecordsBefore,
   enforceRetention,
   type FetchRequest,
   type ListedOffset,
@@ -152,6 +153,14 @@ export class PartitionObject extends DurableObject<Env> {
     return serve(async () => {
       await this.learn(assignment);
       return this.log.listOffset(spec);
+    });
+  }
+
+  /** Kafka's DeleteRecords on this replica's log (the leader's; followers keep their head). */
+  deleteRecords(assignment: PartitionAssignment, offset: number): Promise<RpcResult<number>> {
+    return serve(async () => {
+      await this.learn(assignment);
+      return deleteRecordsBefore(this.log, offset);
     });
   }
 

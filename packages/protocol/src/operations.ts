@@ -10,6 +10,7 @@ import {
   alterConfigBody,
   commitBody,
   createTopicBody,
+  deleteRecordsBody,
   heartbeatBody,
   initProducerBody,
   produceBody,
@@ -119,6 +120,13 @@ export const operations: Operation[] = [
     summary: "List offsets: earliest, latest (high watermark), or the first at or after a time",
     query: { at: "earliest, latest or a timestamp in ms" },
     access: { checks: [{ resource: "topic", operation: "describe", name: topicParam }] },
+  },
+  {
+    method: "POST",
+    route: ROUTES.deleteRecords,
+    summary: "Delete the records before an offset (Kafka's DeleteRecords: the log start moves up)",
+    body: deleteRecordsBody,
+    access: { checks: [{ resource: "topic", operation: "delete", name: topicParam }] },
   },
   {
     method: "POST",

@@ -112,6 +112,10 @@ export const commitBody = z
   })
   .strict();
 
+export const deleteRecordsBody = z
+  .object({ offset: z.number().int().min(0).describe("Records before this offset go; the log start moves here") })
+  .strict();
+
 export const resetOffsetsBody = z
   .object({
     topic: z.string().min(1),

@@ -12,6 +12,7 @@ import { UPSTASH_BODY_PATHS, upstashRoutes } from "./faces/upstash/index.ts";
 import { errorResponse } from "./http-errors.ts";
 import { openApiDocument } from "./openapi.ts";
 import { jsonBody } from "./request.ts";
+import { deleteRecordsRoutes } from "./routes/delete-records.ts";
 import { fetchRoutes } from "./routes/fetch.ts";
 import { groupRoutes } from "./routes/groups.ts";
 import { produceRoutes } from "./routes/produce.ts";
@@ -80,6 +81,7 @@ export function createHttpApp(broker: Broker, options: HttpAppOptions = {}): Hon
   app.route(ROUTES.topics, topicRoutes(broker));
   app.route(ROUTES.topics, produceRoutes(broker));
   app.route(ROUTES.topics, fetchRoutes(broker));
+  app.route(ROUTES.topics, deleteRecordsRoutes(broker));
   app.route(ROUTES.groups, groupRoutes(broker));
   app.route(ROUTES.subscriptions, subscriptionRoutes(broker));
   app.route("/v1/stream", durableStreamsRoutes(broker, options.durableStreams));

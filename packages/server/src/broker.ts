@@ -50,6 +50,8 @@ export interface Broker {
   /** A WebSocket live tail from `offset` (answers the 101 upgrade); only runtimes with WebSockets have it. */
   tail?(ref: PartitionRef, request: Request, options: { offset: number; encoding: "utf8" | "base64" }): Promise<Response>;
   partitionState(ref: PartitionRef): Promise<LogState>;
+  /** Kafka's DeleteRecords: moves the leader's log start up to `offset` (at most the high watermark); answers the new start. */
+  deleteRecords?(ref: PartitionRef, offset: number): Promise<number>;
 
   /** Consumer groups: each group has one coordinator (KIP-848 server-side assignment). */
   groupHeartbeat(group: string, request: HeartbeatRequest & { waitMs?: number }): Promise<HeartbeatResponse>;
