@@ -127,11 +127,16 @@ describe("principals in-process", () => {
     const get = (path: string, auth?: string) =>
       node.fetch(`http://rill.test${path}`, { headers: auth ? { authorization: `Bearer ${auth}` } : {} });
     expect((await get("/healthz")).status).toBe(200);
-    for (const path of ["/produce", "/v1/stream/x", "/v1/_faults"]) {
+    for (const path of ["/not-an-operation", "/v2/stream/x", "/v1/_faults"]) {
       expect((await get(path)).status).toBe(401);
       expect(((await (await get(path, token)).json()) as { error: { code: string } }).error.code).toBe("CLUSTER_AUTHORIZATION_FAILED");
       expect((await get(path, "root")).status).toBe(404);
     }
+    // the protocol faces are operations now: their own checks apply (READ on the stream's topic)
+    expect((await get("/v1/stream/x")).status).toBe(401);
+    expect(((await (await get("/v1/stream/x", token)).json()) as { error: { code: string } }).error.code).toBe(
+      "TOPIC_AUTHORIZATION_FAILED",
+    );
     await node.close();
   });
 
