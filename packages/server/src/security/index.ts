@@ -60,8 +60,21 @@ export function createSecurityLayer(options: SecurityOptions): SecurityLayer {
       app.use(ROUTES.records, enforceQuota("produce", cache, quotas, hold));
       app.use(ROUTES.batches, enforceQuota("produce", cache, quotas, hold));
       app.use(ROUTES.batches, limitBatchRecords(options.maxRecordsPerRequest ?? PRODUCE_LIMITS.recordsPerRequest * 10));
-      app.use(ROUTES.partitionRecords, limitLiveTails(options.maxLiveTailsPerPrincipal ?? 16));
+      const liveTails = limitLiveTails(options.maxLiveTailsPerPrincipal ?? 16);
+      app.use(ROUTES.partitionRecords, liveTails);
       app.use(ROUTES.partitionRecords, enforceQuota("fetch", cache, quotas, hold));
+      // the protocol faces write and read through the same meters: Durable Streams appends (POST)
+      // and reads (GET, SSE tails included), Upstash's produce and fetch/consume routes
+      const produceQuota = enforceQuota("produce", cache, quotas, hold);
+      const fetchQuota = enforceQuota("fetch", cache, quotas, hold);
+      app.use(ROUTES.stream, liveTails);
+      app.use(ROUTES.stream, (c, next) =>
+        c.req.method === "POST" ? produceQuota(c, next) : c.req.method === "GET" ? fetchQuota(c, next) : next(),
+      );
+      for (const path of [ROUTES.upstashProduce, ROUTES.upstashProduceTopic, ROUTES.upstashProduceMessage, ROUTES.upstashWebhook]) {
+        app.use(path, produceQuota);
+      }
+      for (const path of [ROUTES.upstashFetch, ROUTES.upstashConsume]) app.use(path, fetchQuota);
       addSecurityRoutes(app, options.security, cache);
     },
   };
