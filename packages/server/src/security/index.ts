@@ -64,10 +64,11 @@ export function createSecurityLayer(options: SecurityOptions): SecurityLayer {
       app.use(ROUTES.partitionRecords, liveTails);
       app.use(ROUTES.partitionRecords, enforceQuota("fetch", cache, quotas, hold));
       // the protocol faces write and read through the same meters: Durable Streams appends (POST)
-      // and reads (GET, SSE tails included), Upstash's produce and fetch/consume routes
+      // and reads (GET, SSE tails included), Upstash's produce and fetch/consume routes. Durable
+      // Streams SSE answers end by themselves within a minute (clients reconnect, by the protocol),
+      // so they are metered but not counted against the open-tail limit.
       const produceQuota = enforceQuota("produce", cache, quotas, hold);
       const fetchQuota = enforceQuota("fetch", cache, quotas, hold);
-      app.use(ROUTES.stream, liveTails);
       app.use(ROUTES.stream, (c, next) =>
         c.req.method === "POST" ? produceQuota(c, next) : c.req.method === "GET" ? fetchQuota(c, next) : next(),
       );
