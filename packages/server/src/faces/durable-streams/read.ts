@@ -148,8 +148,11 @@ function sse(c: Context, face: Face, stream: Stream, start: number): Response {
         const last = chunk === outcome.chunks[outcome.chunks.length - 1];
         const next = chunk.position + 1;
         const atEnd = last && outcome.upToDate;
-        await out.write(sseEvent("data", payload));
-        await out.write(sseEvent("control", JSON.stringify(control(next, atEnd, closedAt !== undefined && atEnd, clientCursor))));
+        // one write for the pair, so a reader never sees a data event without the control that follows it
+        await out.write(
+          sseEvent("data", payload) +
+            sseEvent("control", JSON.stringify(control(next, atEnd, closedAt !== undefined && atEnd, clientCursor))),
+        );
       }
       position = outcome.next;
       if (closedAt !== undefined && outcome.upToDate) {
