@@ -17,6 +17,8 @@ export interface ConsumerBehaviour {
   slowMs: number;
   /** While true, every delivery fails with this as the error (the target's dependency is down). */
   failAll: boolean;
+  /** Keep every processed record in `processed` (tests); benchmarks count them instead. */
+  keepRecords: boolean;
 }
 
 export interface ProcessedRecord {
@@ -34,8 +36,12 @@ export interface SubscriptionSeen {
   maxInFlight: number;
   /** Most deliveries of one partition in flight at once (must stay 1). */
   maxInFlightPerPartition: number;
-  /** Each delivery's first offset and size, in arrival order. */
+  /** Each delivery's first offset and size, in arrival order (while keepRecords). */
   batches: Array<{ topic: string; partition: number; firstOffset: number; size: number }>;
+  /** Records processed, redeliveries included. */
+  processed: number;
+  /** Processing time minus record timestamp (ms), one per record up to 100,000 (while not keepRecords). */
+  latencyMs: number[];
 }
 
 export interface ConsumerSnapshot {
@@ -47,7 +53,7 @@ export interface ConsumerSnapshot {
 }
 
 export function defaultBehaviour(): ConsumerBehaviour {
-  return { poison: [], flaky: {}, retryExplicitly: {}, slowMs: 0, failAll: false };
+  return { poison: [], flaky: {}, retryExplicitly: {}, slowMs: 0, failAll: false, keepRecords: true };
 }
 
 export function createPushConsumer(sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms))) {
@@ -61,7 +67,14 @@ export function createPushConsumer(sleep: (ms: number) => Promise<void> = (ms) =
   const handler: RillHandler = async (batch: RillBatch) => {
     const subscription = `${batch.group}/${batch.subscription}`;
     const key = `${subscription}/${batch.topic}/${batch.partition}`;
-    const seen = (snapshot.subscriptions[subscription] ??= { deliveries: 0, maxInFlight: 0, maxInFlightPerPartition: 0, batches: [] });
+    const seen = (snapshot.subscriptions[subscription] ??= {
+      deliveries: 0,
+      maxInFlight: 0,
+      maxInFlightPerPartition: 0,
+      batches: [],
+      processed: 0,
+      latencyMs: [],
+    });
     const bump = (k: string, by: number) => {
       const n = (inFlight.get(k) ?? 0) + by;
       inFlight.set(k, n);
@@ -104,14 +117,17 @@ export function createPushConsumer(sleep: (ms: number) => Promise<void> = (ms) =
           continue;
         }
         retriesLeft.set(m.id, 0);
-        snapshot.processed.push({
-          topic: batch.topic,
-          partition: batch.partition,
-          offset: m.offset,
-          value: m.value,
-          attempt: m.attempt,
-          id: m.id,
-        });
+        seen.processed++;
+        if (behaviour.keepRecords)
+          snapshot.processed.push({
+            topic: batch.topic,
+            partition: batch.partition,
+            offset: m.offset,
+            value: m.value,
+            attempt: m.attempt,
+            id: m.id,
+          });
+        else if (seen.latencyMs.length < 100_000) seen.latencyMs.push(Date.now() - m.timestamp);
         m.ack();
       }
     } finally {

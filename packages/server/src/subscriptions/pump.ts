@@ -147,6 +147,7 @@ export function createSubscriptionPump(initial: SubscriptionConfig, ports: PumpP
     const resumed = resumeDeliveryProgress(stored, topic, partition, start);
     const record: PartitionRecord = { ...resumed, committed: committed?.offset ?? null, highWatermark: stored?.highWatermark ?? null };
     s.partitions[key] = record;
+    buffers.delete(key);
     active.add(key);
     return record;
   }
@@ -260,6 +261,41 @@ export function createSubscriptionPump(initial: SubscriptionConfig, ports: PumpP
     };
   }
 
+  /**
+   * Records read ahead, per partition: a fetch answers whole stored batches up to 1 MiB, usually
+   * more than one delivery takes, and reading them again for every delivery would multiply reads.
+   * Memory only; dropped whenever the partition is (re)taken.
+   */
+  const buffers = new Map<string, { records: LogRecord[]; nextOffset: number; highWatermark: number }>();
+
+  async function readAhead(key: string, p: PartitionRecord, topic: TopicMetadata, from: number, until: number) {
+    const wanted = config.batchSize + p.pending.length;
+    const buffer = buffers.get(key);
+    const first = buffer?.records[0]?.offset;
+    let records =
+      buffer && first !== undefined && first <= from && from < buffer.nextOffset ? buffer.records.filter((r) => r.offset >= from) : [];
+    let read = {
+      records,
+      nextOffset: records.length > 0 && buffer ? buffer.nextOffset : from,
+      highWatermark: buffer?.highWatermark ?? 0,
+      logStartOffset: 0,
+    };
+    if (records.length < wanted) {
+      const more = await readRecords(broker, topic, p.partition, read.nextOffset, {
+        wanted: wanted - records.length,
+        // what is in hand goes out now; an empty hand waits for records (a retry does not wait)
+        idleWaitMs: records.length > 0 || p.pending.length > 0 ? 0 : Math.max(0, Math.min(IDLE_WAIT_MS, until - now())),
+        fillWaitMs: records.length > 0 ? 0 : config.maxWaitMs,
+        now,
+        signal: reads.signal,
+      });
+      records = [...records, ...more.records];
+      read = { ...more, records };
+    }
+    buffers.set(key, { records: read.records, nextOffset: read.nextOffset, highWatermark: read.highWatermark });
+    return read;
+  }
+
   /** One step of one partition: read, deliver one batch, apply the verdict, commit. */
   async function step(key: string, until: number): Promise<void> {
     const { state: s, membership: m } = await load();
@@ -270,14 +306,9 @@ export function createSubscriptionPump(initial: SubscriptionConfig, ports: PumpP
     const from = nextReadOffset(p);
     let read: Awaited<ReturnType<typeof readRecords>>;
     try {
-      read = await readRecords(broker, topic, p.partition, from, {
-        wanted: config.batchSize + p.pending.length,
-        idleWaitMs: p.pending.length > 0 ? 0 : Math.max(0, Math.min(IDLE_WAIT_MS, until - now())),
-        fillWaitMs: config.maxWaitMs,
-        now,
-        signal: reads.signal,
-      });
+      read = await readAhead(key, p, topic, from, until);
     } catch (error) {
+      buffers.delete(key);
       if (isRillError(error, "OFFSET_OUT_OF_RANGE")) return skipRetention(p, topic);
       if (isRillError(error, "UNKNOWN_TOPIC_OR_PARTITION")) topics.delete(p.topic);
       throw error;
