@@ -1,7 +1,7 @@
 // Starts the real local edge broker (`wrangler dev`, workerd) on a free 127.0.0.1 port, for tests
 // and benchmarks that need the whole thing: process boundaries, on-disk state, restarts, crashes.
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -22,6 +22,10 @@ export async function freePort(): Promise<number> {
 export interface LocalBrokerProcess {
   url: string;
   stateDir: string;
+  /** wrangler's process id, which is also its process group's (workerd runs in that group). */
+  pid: number;
+  /** wrangler's inspector proxy (`http://127.0.0.1:<port>`), when `inspectorPort` was chosen. */
+  inspectorUrl?: string;
   /** Stops the broker's whole process group (wrangler and its workerd children). */
   stop(signal?: "SIGTERM" | "SIGKILL"): Promise<void>;
 }
@@ -31,24 +35,52 @@ export interface StartOptions {
   port?: number;
   vars?: Record<string, string>;
   timeoutMs?: number;
+  /** Port of wrangler's inspector (Chrome DevTools Protocol) for heap snapshots; 0 (default) picks any and does not report it. */
+  inspectorPort?: number;
+  /**
+   * Serve a bundle of the sources as they are now (no static assets), not the sources: wrangler dev
+   * restarts the runtime when a watched file changes, which on a shared working tree would cut a
+   * long run (a soak) in pieces.
+   */
+  frozen?: boolean;
+}
+
+const wranglerEnv = () => ({
+  ...process.env,
+  WRANGLER_SEND_METRICS: "false",
+  CLOUDFLARE_CF_FETCH_ENABLED: "false",
+  XDG_CONFIG_HOME: join(root, ".cache", "config"),
+  XDG_CACHE_HOME: join(root, ".cache"),
+});
+
+/** Bundles the Worker as `wrangler deploy` would and writes a config that serves that file unbundled. */
+function frozenConfig(): string {
+  const dir = mkdtempSync(join(tmpdir(), "rill-bundle-"));
+  const built = spawnSync(join(root, "node_modules", ".bin", "wrangler"), ["deploy", "--dry-run", "--outdir", dir], {
+    cwd: root,
+    env: wranglerEnv(),
+    encoding: "utf8",
+  });
+  if (built.status !== 0) throw new Error(`wrangler could not bundle the Worker:\n${built.stdout}${built.stderr}`);
+  const config = readFileSync(join(root, "wrangler.toml"), "utf8")
+    .replace(/^main = .*$/m, `main = "${join(dir, "index.js")}"\nno_bundle = true`)
+    .replace(/^\[assets\][^[]*/m, "");
+  writeFileSync(join(dir, "wrangler.toml"), config);
+  return join(dir, "wrangler.toml");
 }
 
 export async function startLocalBroker(options: StartOptions = {}): Promise<LocalBrokerProcess> {
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), "rill-state-"));
   const port = options.port ?? (await freePort());
   const vars = Object.entries(options.vars ?? {}).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
-  const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", "0", "--persist-to", stateDir, ...vars];
+  const inspector = ["--inspector-port", String(options.inspectorPort ?? 0)];
+  const config = options.frozen ? ["--config", frozenConfig()] : [];
+  const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), ...inspector, ...config, "--persist-to", stateDir, ...vars];
   const child: ChildProcess = spawn(join(root, "node_modules", ".bin", "wrangler"), args, {
     cwd: root,
     detached: true, // its own process group, so a SIGKILL takes workerd down with wrangler
     stdio: ["ignore", "pipe", "pipe"],
-    env: {
-      ...process.env,
-      WRANGLER_SEND_METRICS: "false",
-      CLOUDFLARE_CF_FETCH_ENABLED: "false",
-      XDG_CONFIG_HOME: join(root, ".cache", "config"),
-      XDG_CACHE_HOME: join(root, ".cache"),
-    },
+    env: wranglerEnv(),
   });
   let output = "";
   child.stdout?.on("data", (d) => (output += d));
@@ -72,6 +104,8 @@ export async function startLocalBroker(options: StartOptions = {}): Promise<Loca
   return {
     url,
     stateDir,
+    pid: child.pid as number,
+    inspectorUrl: options.inspectorPort ? `http://127.0.0.1:${options.inspectorPort}` : undefined,
     async stop(signal = "SIGTERM") {
       if (child.exitCode !== null) return;
       try {
