@@ -2,7 +2,15 @@
 // the reads the client has no method for (a page of records, an offset by time). Same origin by
 // default, so the console works against whichever Rill broker serves it.
 
-import { type Client, createClient, type GroupDescription, type GroupListing, isRillError, type TopicDescription } from "@rill/client";
+import {
+  type Client,
+  createClient,
+  type GroupDescription,
+  type GroupListing,
+  isRillError,
+  type SubscriptionDescription,
+  type TopicDescription,
+} from "@rill/client";
 import { paths } from "@rill/protocol";
 
 /** A record as the fetch endpoint answers it (keys, values and header values as text or base64). */
@@ -41,6 +49,8 @@ export interface ConsoleApi {
   /** The first offset whose record is at or after `timestamp` (the high watermark when none is). */
   offsetAt(topic: string, partition: number, timestamp: number): Promise<number>;
   produce(topic: string, records: ProduceRecord[]): Promise<Array<{ partition: number; offset: number }>>;
+  listSubscriptions(): Promise<SubscriptionDescription[]>;
+  setSubscriptionPaused(group: string, name: string, paused: boolean): Promise<void>;
   /** A URL for the live tail (EventSource cannot send headers, so a token rides as ?access_token=). */
   tailUrl(topic: string, partition: number, from: "earliest" | "latest"): string;
 }
@@ -63,6 +73,10 @@ export function createConsoleApi(options: { broker: string; token: string }): Co
     describeTopic: (topic) => admin.describeTopic(topic),
     listGroups: async () => (await admin.listGroups()).groups,
     describeGroup: (groupId) => admin.describeGroup(groupId),
+    listSubscriptions: () => admin.listSubscriptions(),
+    async setSubscriptionPaused(group, name, paused) {
+      await (paused ? admin.pauseSubscription(group, name) : admin.resumeSubscription(group, name));
+    },
     fetchRecords: (topic, partition, offset, { encoding, maxBytes = 256 * 1024 }) =>
       transport.json<FetchAnswer>({ method: "GET", path: paths.partitionRecords(topic, partition), query: { offset, maxBytes, encoding } }),
     async offsetAt(topic, partition, timestamp) {

@@ -4,7 +4,7 @@
 // against any Rill broker.
 
 import "./console.css";
-import type { GroupDescription, TopicDescription } from "@rill/client";
+import { type GroupDescription, isRillError, type SubscriptionDescription, type TopicDescription } from "@rill/client";
 import { $ } from "../shared/dom.ts";
 import { type ConsoleApi, createConsoleApi, describeError, needsToken } from "./api.ts";
 import { renderGroups } from "./groups-view.ts";
@@ -13,6 +13,7 @@ import { renderPartitions } from "./partitions-view.ts";
 import { createProduceView } from "./produce-view.ts";
 import { createRateMeter } from "./rates.ts";
 import { createRecordBrowser } from "./record-browser.ts";
+import { renderSubscriptions } from "./subscriptions-view.ts";
 import { createTailView } from "./tail-view.ts";
 import { renderTopics } from "./topics-view.ts";
 
@@ -71,14 +72,38 @@ async function describeGroups(): Promise<GroupDescription[]> {
   return described.filter((g): g is GroupDescription => g !== null);
 }
 
+/** Push subscriptions, or why there are none to show (a broker that runs none answers INVALID_REQUEST). */
+async function listSubscriptions(): Promise<SubscriptionDescription[] | string> {
+  try {
+    return await api.listSubscriptions();
+  } catch (error) {
+    if (isRillError(error) && (error.code === "INVALID_REQUEST" || error.code.endsWith("AUTHORIZATION_FAILED"))) return error.message;
+    throw error;
+  }
+}
+
+function toggleSubscription(s: SubscriptionDescription) {
+  api
+    .setSubscriptionPaused(s.group, s.name, !s.paused)
+    .then(() => refresh())
+    .catch((error) => {
+      $("#status").textContent = `could not ${s.paused ? "resume" : "pause"} ${s.group}/${s.name}: ${describeError(error)}`;
+    });
+}
+
 let refreshing: Promise<void> | null = null;
 async function refreshOnce() {
   try {
     const names = await api.listTopics();
-    const [topics, groups] = await Promise.all([Promise.all(names.map((name) => api.describeTopic(name))), describeGroups()]);
+    const [topics, groups, subscriptions] = await Promise.all([
+      Promise.all(names.map((name) => api.describeTopic(name))),
+      describeGroups(),
+      listSubscriptions(),
+    ]);
     const now = Date.now();
     showTopics(topics, now);
     renderGroups($("#groups-table tbody"), groups);
+    renderSubscriptions($("#subscriptions-table tbody"), subscriptions, toggleSubscription);
     lagChart.sample(groups, now);
     $("#status").textContent = `updated ${new Date(now).toLocaleTimeString()}`;
   } catch (error) {
