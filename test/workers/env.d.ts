@@ -10,6 +10,9 @@ declare global {
       /** The webhook receiver in Node (test/workers/push-global-setup.ts). */
       PUSH_WEBHOOK_URL: string;
       PUSH_WEBHOOK_CONTROL: string;
+      /** The README's consumer Worker (test/workers/readme-consumer-worker.ts) and its ledger. */
+      BILLING: Fetcher;
+      LEDGER: KVNamespace;
     }
   }
 }

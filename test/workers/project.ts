@@ -3,17 +3,22 @@ import { buildSync } from "esbuild";
 import type { TestProjectInlineConfiguration } from "vitest/config";
 import type {} from "./push-context.ts";
 
-// The push-subscription target Worker, bundled once per run (auxiliary Workers are not transformed by Vite).
-const pushTarget = "node_modules/.cache/rill/push-target-worker.js";
-buildSync({
-  entryPoints: ["test/workers/push-target-worker.ts"],
-  bundle: true,
-  format: "esm",
-  platform: "neutral",
-  external: ["cloudflare:*"],
-  outfile: pushTarget,
-  logLevel: "error",
-});
+// The push-subscription target Workers, bundled once per run (auxiliary Workers are not transformed by Vite).
+const bundle = (name: string) => {
+  const outfile = `node_modules/.cache/rill/${name}.js`;
+  buildSync({
+    entryPoints: [`test/workers/${name}.ts`],
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    external: ["cloudflare:*"],
+    outfile,
+    logLevel: "error",
+  });
+  return outfile;
+};
+const pushTarget = bundle("push-target-worker");
+const readmeConsumer = bundle("readme-consumer-worker");
 
 // workerd project: tests run inside the Workers runtime beside real SQLite-backed Durable Objects.
 // The test main re-exports the production Worker and adds objects only tests use. A second Worker
@@ -25,6 +30,8 @@ export const workersProject: TestProjectInlineConfiguration = {
       wrangler: { configPath: "./wrangler.toml" },
       miniflare: {
         durableObjects: { STORAGE_TEST: { className: "StorageTestObject", useSQLite: true } },
+        // the README consumer's ledger, read by the tests (one namespace id, two bindings)
+        kvNamespaces: { LEDGER: "readme-ledger" },
         bindings: {
           RILL_FAULTS: "enabled",
           PUSH_WEBHOOK_URL: inject("pushWebhook").url,
@@ -33,6 +40,7 @@ export const workersProject: TestProjectInlineConfiguration = {
         serviceBindings: {
           PUSH_TARGET: "rill-push-target",
           PUSH_ENTRY: { name: "rill-push-target", entrypoint: "PushEntry" },
+          BILLING: "rill-readme-billing",
         },
         workers: [
           {
@@ -41,6 +49,13 @@ export const workersProject: TestProjectInlineConfiguration = {
             scriptPath: pushTarget,
             compatibilityDate: "2026-04-01",
             compatibilityFlags: ["nodejs_compat"],
+          },
+          {
+            name: "rill-readme-billing",
+            modules: true,
+            scriptPath: readmeConsumer,
+            compatibilityDate: "2026-04-01",
+            kvNamespaces: { LEDGER: "readme-ledger" },
           },
         ],
       },
