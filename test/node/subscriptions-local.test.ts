@@ -70,6 +70,35 @@ describe("push subscriptions in-process: lifetime", () => {
     }
   });
 
+  it("delivers from every topic a pattern matches, one created later included; delete keeps the group's offsets", async () => {
+    const api = pushApi({ name: "pattern", fetch: (r) => node.fetch(r), target: undefined as never });
+    const prefix = uniqueTopic("pat");
+    const group = uniqueTopic("g");
+    await api.createTopic(`${prefix}.a`, 1);
+    await api.createTopic(`${prefix}-other`, 1);
+    const a = await api.produce(`${prefix}.a`, 1, 5);
+    await api.produce(`${prefix}-other`, 1, 5);
+    const created = (await api.ok("POST", "/v1/subscriptions", {
+      group,
+      name: "all",
+      pattern: `${prefix}\\..*`,
+      target: { type: "webhook", url: receiver.url },
+      startAt: "earliest",
+    })) as { secret: string };
+    receiver.secrets.set(`${group}/all`, created.secret);
+    await api.createTopic(`${prefix}.b`, 1);
+    const b = await api.produce(`${prefix}.b`, 1, 5);
+    await until(async () => {
+      const c = await api.committed(group);
+      return c.get(`${prefix}.a/0`) === 5 && c.get(`${prefix}.b/0`) === 5;
+    }, "both matching topics delivered and committed");
+    const processed = receiver.consumer.snapshot().processed.filter((r) => r.topic.startsWith(prefix));
+    expect(verdictOf(new Map([...a, ...b]), processed, [])).toMatchObject({ records: 10, lost: 0, outOfOrder: 0, redelivered: 0 });
+    expect(processed.some((r) => r.topic === `${prefix}-other`)).toBe(false);
+    await api.remove(group, "all");
+    expect((await api.committed(group)).get(`${prefix}.a/0`)).toBe(5);
+  });
+
   it("refuses service-binding targets: they exist only at the edge", async () => {
     const api = pushApi({ name: "x", fetch: (r) => node.fetch(r), target: undefined as never });
     const topic = uniqueTopic("push");
