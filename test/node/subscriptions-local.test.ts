@@ -99,6 +99,42 @@ describe("push subscriptions in-process: lifetime", () => {
     expect((await api.committed(group)).get(`${prefix}.a/0`)).toBe(5);
   });
 
+  it("shares its group with a polling member: it hands partitions over when one joins, and takes them back when it leaves", async () => {
+    const api = pushApi({ name: "shared", fetch: (r) => node.fetch(r), target: undefined as never });
+    const topic = uniqueTopic("push");
+    const group = uniqueTopic("g");
+    await api.createTopic(topic, 4);
+    const created = (await api.ok("POST", "/v1/subscriptions", {
+      group,
+      name: "half",
+      topics: [topic],
+      target: { type: "webhook", url: receiver.url },
+      startAt: "earliest",
+    })) as { secret: string };
+    receiver.secrets.set(`${group}/half`, created.secret);
+    const owned = async () => (await api.describe(group, "half")).status.partitions.length;
+    await until(async () => (await owned()) === 4, "the subscription owning all four partitions");
+    // a polling member joins (KIP-848 heartbeats, acknowledging what it is given)
+    let member = (await api.ok("POST", `/v1/groups/${group}/heartbeat`, { memberId: null, memberEpoch: 0, topics: [topic] })) as {
+      memberId: string;
+      memberEpoch: number;
+      assignment: Array<{ topic: string; partitions: number[] }>;
+    };
+    const beat = async () => {
+      member = (await api.ok("POST", `/v1/groups/${group}/heartbeat`, {
+        memberId: member.memberId,
+        memberEpoch: member.memberEpoch,
+        ownedPartitions: member.assignment,
+      })) as typeof member;
+      return member.assignment.flatMap((a) => a.partitions).length;
+    };
+    await until(async () => (await beat()) === 2, "the polling member given two partitions", { everyMs: 50 });
+    expect(await owned()).toBe(2);
+    await api.ok("POST", `/v1/groups/${group}/heartbeat`, { memberId: member.memberId, memberEpoch: -1 });
+    await until(async () => (await owned()) === 4, "the subscription owning all four again", { everyMs: 50 });
+    await api.remove(group, "half");
+  });
+
   it("refuses service-binding targets: they exist only at the edge", async () => {
     const api = pushApi({ name: "x", fetch: (r) => node.fetch(r), target: undefined as never });
     const topic = uniqueTopic("push");
