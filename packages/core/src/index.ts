@@ -19,6 +19,7 @@ export * from "./offset-waiters.ts";
 export * from "./partition-log.ts";
 export * from "./partitioner.ts";
 export * from "./producer-state.ts";
+export * from "./producer-table.ts";
 export * from "./quota.ts";
 export * from "./record.ts";
 export * from "./record-batch.ts";

@@ -16,6 +16,7 @@ import {
   type ReadResult,
 } from "./partition-log-types.ts";
 import { checkSequence, isAheadOfSequence, recordSequence } from "./producer-state.ts";
+import { createProducerTable } from "./producer-table.ts";
 import { type BatchHeader, setBaseOffset, setLogAppendTime, setPartitionLeaderEpoch, splitBatches } from "./record-batch.ts";
 import { decodeBatches, verifyBatch } from "./record-batch-decode.ts";
 import { encodeRecordsInBatches } from "./record-batch-split.ts";
@@ -32,7 +33,7 @@ export function createPartitionLog(options: PartitionLogOptions): PartitionLog {
   const now = options.now ?? Date.now;
   let leaderEpoch = options.leaderEpoch ?? 0;
   let state: PartitionState | undefined;
-  let producers = new Map<number, ProducerEntry>();
+  const producers = createProducerTable(() => config()["producer.id.expiration.ms"]);
   let highWatermark = 0;
   let opening: Promise<void> | undefined;
   let queue: Promise<unknown> = Promise.resolve();
@@ -41,8 +42,10 @@ export function createPartitionLog(options: PartitionLogOptions): PartitionLog {
   const gate = createSequenceGate(options.sequenceGate);
 
   async function load(): Promise<void> {
-    state = await storage.loadPartition(partition);
-    producers = new Map(state.producers.map((p) => [p.producerId, p]));
+    const loaded = await storage.loadPartition(partition);
+    // producer entries live in the table alone (a copy in the state would cost O(producers) per append)
+    state = { ...loaded, producers: [] };
+    producers.load(loaded.producers, now());
     // Unreplicated, everything written is committed. Replicated, the leader re-learns the high
     // watermark from its followers; until then, it is what was surely committed: the log start.
     highWatermark = options.replicated ? Math.max(Math.min(highWatermark, state.logEndOffset), state.logStartOffset) : state.logEndOffset;
@@ -124,9 +127,15 @@ export function createPartitionLog(options: PartitionLogOptions): PartitionLog {
       next = lastOffset + 1;
     }
     if (stored.length > 0) {
-      await storage.append(partition, { expectedEndOffset: s.logEndOffset, batches: stored, producers: [...touched.values()], epochStart });
-      for (const [id, e] of touched) producers.set(id, e);
-      if (touched.size > 0) s.producers = [...producers.values()];
+      const expiredProducers = producers.expiring(time, touched);
+      await storage.append(partition, {
+        expectedEndOffset: s.logEndOffset,
+        batches: stored,
+        producers: [...touched.values()],
+        ...(expiredProducers.length > 0 ? { expiredProducers } : {}),
+        epochStart,
+      });
+      producers.committed(touched, expiredProducers);
       appended(s, stored, next, timeIndex, epochStart);
     }
     return { batches: results, logAppendTime, logStartOffset: s.logStartOffset };
@@ -225,7 +234,7 @@ export function createPartitionLog(options: PartitionLogOptions): PartitionLog {
       return serial(async () => {
         await storage.resetTo(partition, offset, { expectedEndOffset: current().logEndOffset });
         state = { ...emptyPartitionState(), logStartOffset: offset, logEndOffset: offset };
-        producers = new Map();
+        producers.clear();
         // the high watermark moves to the new end whichever way it lies; every waiting reader
         // reads again and learns (OFFSET_OUT_OF_RANGE) that its position is gone
         highWatermark = offset;

@@ -65,6 +65,8 @@ export interface AppendRequest {
   batches: StoredBatch[];
   /** Producer entries to upsert in the same transaction. */
   producers: ProducerEntry[];
+  /** Producer ids to forget in the same transaction (idle past producer.id.expiration.ms). */
+  expiredProducers?: number[];
   /** A new leader epoch boundary to record in the same transaction. */
   epochStart?: EpochStart;
   /**

@@ -19,6 +19,14 @@ export interface TopicConfig {
   "message.timestamp.type": "CreateTime" | "LogAppendTime";
   "unclean.leader.election.enable": boolean;
   "replica.lag.time.max.ms": number;
+  /**
+   * How long a partition remembers an idempotent producer after its last write (Kafka's broker
+   * setting of this name, per topic here). Past it the producer's next batch is refused with
+   * UNKNOWN_PRODUCER_ID unless it starts a new sequence (an offline uploader then scans, see
+   * docs/architecture.md). It bounds the producer state a partition keeps by the producers active
+   * within it.
+   */
+  "producer.id.expiration.ms": number;
   /** Refuse records without a key. */
   "rill.key.required": boolean;
   /** A JSON Schema (as JSON text) every value must match; empty for none. */
@@ -36,6 +44,9 @@ export const defaultTopicConfig: Readonly<TopicConfig> = Object.freeze({
   "message.timestamp.type": "CreateTime",
   "unclean.leader.election.enable": false,
   "replica.lag.time.max.ms": 30_000,
+  // Kafka 3.4+ uses 1 day (KIP-854); 7 days, its older transactional.id.expiration.ms, keeps
+  // offline devices' uploads deduplicated over a week without a scan
+  "producer.id.expiration.ms": 7 * 24 * 3600 * 1000,
   "rill.key.required": false,
   "rill.value.schema": "",
 });
@@ -102,6 +113,7 @@ const parsers: { [K in keyof TopicConfig]: (key: string, value: unknown) => Topi
   "message.timestamp.type": (k, v) => oneOf(k, v, ["CreateTime", "LogAppendTime"] as const),
   "unclean.leader.election.enable": bool,
   "replica.lag.time.max.ms": (k, v) => integer(k, v, 100),
+  "producer.id.expiration.ms": (k, v) => integer(k, v, 1),
   "rill.key.required": bool,
   "rill.value.schema": jsonSchemaText,
 };

@@ -6,6 +6,7 @@ import { logCases } from "./log-cases.ts";
 import { mirrorCases } from "./mirror-cases.ts";
 import { mirrorLogCases } from "./mirror-log-cases.ts";
 import { mirrorPropertyCases } from "./mirror-property-cases.ts";
+import { producerCases } from "./producer-cases.ts";
 import { propertyCases } from "./property-cases.ts";
 import { storageCases } from "./storage-cases.ts";
 
@@ -20,6 +21,7 @@ export function runStorageConformance(fixture: StorageFixture): void {
     logCases(fixture);
     mirrorLogCases(fixture);
     floorCases(fixture);
+    producerCases(fixture);
     propertyCases(fixture);
     mirrorPropertyCases(fixture);
   });

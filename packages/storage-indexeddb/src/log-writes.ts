@@ -33,6 +33,7 @@ export function createLogWrites(db: Db, ranges: KeyRanges): LogWrites {
           row.sizeInBytes += stored.sizeInBytes;
           writes.add(batches.put(stored));
         }
+        for (const id of request.expiredProducers ?? []) writes.add(producers.delete([partition, id]));
         for (const entry of request.producers) writes.add(producers.put(entry, [partition, entry.producerId]));
         row.logEndOffset = end;
         if (request.epochStart) row.epochs.push(request.epochStart);

@@ -79,6 +79,7 @@ export function createMemoryStorage(): Storage {
         p.sizeInBytes += b.bytes.length;
       }
       p.logEndOffset = end;
+      for (const id of request.expiredProducers ?? []) p.producers.delete(id);
       for (const entry of request.producers) p.producers.set(entry.producerId, clone(entry));
       if (request.epochStart) p.epochs.push({ ...request.epochStart });
     },

@@ -189,6 +189,9 @@ export function createSqliteStorage(host: SqliteHost): Storage {
           row.size_bytes += b.bytes.length;
           row.time_index = Math.max(row.time_index, b.timeIndex);
         }
+        for (const id of request.expiredProducers ?? []) {
+          sql.exec("DELETE FROM rill_producers WHERE partition = ? AND producer_id = ?", name, id);
+        }
         for (const p of request.producers) {
           sql.exec(
             "INSERT INTO rill_producers (partition, producer_id, state) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET state = excluded.state",
