@@ -7,7 +7,7 @@ export { createLocalBroker, type LocalBroker, type LocalBrokerOptions } from "./
 export type { MirrorMark } from "./local-mirrors.ts";
 export { openApiDocument } from "./openapi.ts";
 export { type JsonRecord, toJsonRecord, toRecordInput } from "./records-json.ts";
-export { jsonFetchAnswer } from "./routes/fetch.ts";
+export { jsonFetchAnswer, SSE_MAX_WRITES } from "./routes/fetch.ts";
 export { parseAcks, partitionRef } from "./routes/produce.ts";
 export {
   ANONYMOUS,

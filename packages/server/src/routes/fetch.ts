@@ -3,7 +3,8 @@
 //       offset: a number, "earliest" or "latest". JSON -> {records, nextOffset, highWatermark, logStartOffset}.
 //       With Accept: application/vnd.rill.batches (or format=binary) the stored batch bytes come back
 //       as they are, with the offsets in Rill-Next-Offset / Rill-High-Watermark / Rill-Log-Start-Offset.
-//       live=sse streams records as server-sent events (id = offset; resumes from Last-Event-ID).
+//       live=sse streams records as server-sent events (id = offset; resumes from Last-Event-ID); the
+//       stream ends after SSE_MAX_WRITES answers and the client resumes (see below).
 //   GET /v1/topics/:topic/partitions/:p/offsets?at=earliest|latest|<ms> -> {offset, timestamp}
 
 import { concatBytes, decodeBatches, type FetchRequest, type OffsetSpec, type ReadResult } from "@rill/core";
@@ -18,6 +19,18 @@ import { partitionRef } from "./produce.ts";
 export const MAX_FETCH_BYTES = 8 * 1024 * 1024;
 export const MAX_WAIT_MS = 60_000;
 const SSE_POLL_MS = 15_000;
+/**
+ * Writes a live tail makes before its response ends; the client reconnects with Last-Event-ID
+ * (EventSource does by itself, after `retry` ms) and goes on from there. A streamed response costs
+ * a little per chunk until it ends (workerd keeps a promise chain of its chunks, ~100 B each), so a
+ * tail that never ended would hold more and more; this bounds it at a few hundred KB.
+ */
+export const SSE_MAX_WRITES = 4096;
+const SSE_RETRY_MS = 500;
+
+function recordEvent(record: { offset: number }): string {
+  return `event: record\ndata: ${JSON.stringify(record)}\nid: ${record.offset}\n\n`;
+}
 
 function encodingOf(c: Context): Encoding {
   const encoding = c.req.query("encoding") ?? "utf8";
@@ -68,13 +81,12 @@ export function fetchRoutes(broker: Broker): Hono {
         stream.onAbort(() => {
           open = false;
         });
-        while (open) {
+        await stream.write(`retry: ${SSE_RETRY_MS}\n\n`);
+        for (let writes = 0; open && writes < SSE_MAX_WRITES; writes++) {
           const result = await broker.fetch(ref, { offset, maxBytes, maxWaitMs: SSE_POLL_MS }, { signal: c.req.raw.signal });
           const answer = jsonFetchAnswer(result, offset, encoding);
-          for (const record of answer.records) {
-            await stream.writeSSE({ id: String(record.offset), event: "record", data: JSON.stringify(record) });
-          }
-          if (answer.records.length === 0) await stream.write(": keep-alive\n\n");
+          // one write per answer, not per record: each chunk costs the runtime until the response ends
+          await stream.write(answer.records.length > 0 ? answer.records.map(recordEvent).join("") : ": keep-alive\n\n");
           offset = answer.nextOffset;
         }
       });
