@@ -8,8 +8,10 @@ import { faultRoutes } from "./fault-routes.ts";
 import { faultsEnabled } from "./faults.ts";
 
 export { ControllerObject } from "./controller-object.ts";
+export type { Env as RillEnv } from "./env.ts";
 export { GroupObject } from "./group-object.ts";
 export { PartitionObject } from "./partition-object.ts";
+export { type FetchHandler, withPathPrefix } from "./path-prefix.ts";
 export { QuotaObject } from "./quota-object.ts";
 export { SubscriptionIndexObject } from "./subscription-index-object.ts";
 export { SubscriptionObject } from "./subscription-object.ts";
