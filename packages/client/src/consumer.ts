@@ -234,11 +234,14 @@ export function createConsumer<K = Uint8Array | null, V = Uint8Array | null>(
       while (!stopRequested) {
         const chunk = await fetcher.next();
         if (!chunk || stopRequested) break;
-        const done = handle(chunk, run);
-        handling = { state: chunk.state, done: done.catch(() => undefined) };
+        // set before the handler starts: one that calls stop() before its first await must find
+        // itself handling, or stop() would wait for the run, which waits for that handler
+        let finished!: () => void;
+        handling = { state: chunk.state, done: new Promise<void>((resolve) => (finished = resolve)) };
         try {
-          await done;
+          await handle(chunk, run);
         } finally {
+          finished();
           handling = undefined;
         }
       }
