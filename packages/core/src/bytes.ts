@@ -6,7 +6,8 @@ import { RillError } from "./errors.ts";
 
 const TWO_32 = 2 ** 32;
 
-export const utf8Encoder = new TextEncoder();
+// typed by shape: a declared TextEncoder would ask every consumer for DOM types (@types/node has it as a value only)
+export const utf8Encoder: { encode(input?: string): Uint8Array } = new TextEncoder();
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
 export function encodeUtf8(text: string): Uint8Array {
