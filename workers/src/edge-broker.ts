@@ -3,7 +3,7 @@
 // When a leader cannot be reached the controller is told, which elects another if it is really
 // gone; the caller gets a retriable error and comes back with fresh metadata.
 
-import { isErrorCode, isRillError, RillError, servingReplica, type TopicMetadata } from "@rill/core";
+import { createBoundedCache, isErrorCode, isRillError, RillError, servingReplica, type TopicMetadata } from "@rill/core";
 import type { Broker, PartitionRef } from "@rill/server";
 import { assignmentOf, replicaStub } from "./assignment.ts";
 import type { Env } from "./env.ts";
@@ -12,13 +12,15 @@ import { createEdgeSubscriptions } from "./subscription-service.ts";
 
 /** Metadata freshness in the isolate; a stale entry costs at most one retry or one retriable error. */
 const METADATA_TTL_MS = 5_000;
-const cache = new Map<string, { topic: TopicMetadata; expires: number }>();
+/** The isolate keeps at most this much topic metadata (about 2 bytes per character of its JSON). */
+export const METADATA_CACHE_BYTES = 1024 * 1024;
+const cache = createBoundedCache<string, { topic: TopicMetadata; expires: number }>(METADATA_CACHE_BYTES);
 
 export function createEdgeBroker(env: Env): Broker {
   const controller = () => env.CONTROLLER.get(env.CONTROLLER.idFromName("controller"));
 
   const remember = (topic: TopicMetadata) => {
-    cache.set(topic.name, { topic, expires: Date.now() + METADATA_TTL_MS });
+    cache.set(topic.name, { topic, expires: Date.now() + METADATA_TTL_MS }, 2 * JSON.stringify(topic).length);
     return topic;
   };
 

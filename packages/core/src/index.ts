@@ -3,6 +3,7 @@
 export * from "./acl.ts";
 export * from "./assignors.ts";
 export * from "./base64.ts";
+export * from "./bounded-cache.ts";
 export * from "./broker-rules.ts";
 export * from "./bytes.ts";
 export * from "./compression.ts";

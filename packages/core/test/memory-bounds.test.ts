@@ -3,6 +3,7 @@
 import { createMemoryStorage } from "@rill/storage-memory";
 import { describe, expect, it } from "vitest";
 import {
+  createBoundedCache,
   createOffsetWaiters,
   createPartitionLog,
   createProducerTable,
@@ -105,5 +106,24 @@ describe("producer table", () => {
     }
     const { producers } = await storage.loadPartition("t/0");
     expect(producers.map((p) => [p.producerId, p.batches.length])).toEqual([[3, 5]]);
+  });
+});
+
+describe("bounded cache", () => {
+  it("holds at most maxBytes however many keys pass through, dropping the least recently used", () => {
+    const cache = createBoundedCache<string, number>(10_000);
+    cache.set("hot", 0, 100);
+    for (let i = 0; i < 100_000; i++) {
+      cache.set(`topic-${i}`, i, 100);
+      if (i % 50 === 0) expect(cache.get("hot")).toBe(0); // in use: never the oldest for long
+    }
+    expect(cache.bytes).toBeLessThanOrEqual(10_000);
+    expect(cache.size).toBe(100);
+    expect(cache.get("topic-99999")).toBe(99_999);
+    expect(cache.get("topic-0")).toBeUndefined();
+    cache.set("huge", -1, 20_000);
+    expect([cache.get("huge"), cache.size]).toEqual([undefined, 100]);
+    cache.set("topic-99999", 1, 5_000);
+    expect(cache.bytes).toBeLessThanOrEqual(10_000);
   });
 });
