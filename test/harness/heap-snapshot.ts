@@ -21,11 +21,12 @@ export interface HeapSummary {
 export function summarizeHeapSnapshot(input: string | HeapGraph, options: { top?: number } = {}): HeapSummary {
   const { count, root, idom, retained, selfSize, classOf } = typeof input === "string" ? parseHeapGraph(input) : input;
   const children = new Uint32Array(count + 1);
-  for (let o = 0; o < root; o++) children[(idom[o] as number) + 1] = (children[(idom[o] as number) + 1] as number) + 1;
+  for (let o = 0; o < count; o++) if (o !== root) children[(idom[o] as number) + 1] = (children[(idom[o] as number) + 1] as number) + 1;
   for (let i = 0; i < count; i++) children[i + 1] = (children[i + 1] as number) + (children[i] as number);
   const kids = new Uint32Array(children[count] as number);
   const at = children.slice(0, count);
-  for (let o = 0; o < root; o++) {
+  for (let o = 0; o < count; o++) {
+    if (o === root) continue;
     const d = idom[o] as number;
     kids[at[d] as number] = o;
     at[d] = (at[d] as number) + 1;
