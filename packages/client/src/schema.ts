@@ -62,7 +62,7 @@ function jsonSchemaCheck(schema: object | boolean): Check {
   let loading: Promise<(value: unknown) => string | undefined> | undefined;
   return (value) => {
     if (loaded) return loaded(value);
-    loading ??= import("@rill/core/record-validation").then((m) => (loaded = m.jsonSchemaCheck(schema)));
+    loading ??= import("@rill/core/json-schema").then((m) => (loaded = m.jsonSchemaCheck(schema)));
     return loading.then((check) => check(value));
   };
 }

@@ -3,33 +3,15 @@
 // append path (JSON and binary), so no client can skip it; refusals are INVALID_RECORD naming the field.
 // @cfworker/json-schema compiles nothing at run time, so it runs in Workers where eval is forbidden.
 
-import { Validator } from "@cfworker/json-schema";
 import { decodeUtf8 } from "./bytes.ts";
 import { RillError } from "./errors.ts";
+import { jsonSchemaCheck, type ValueCheck } from "./json-schema-check.ts";
 import type { LogRecord } from "./record.ts";
 import { type BatchHeader, isControlBatch, isTransactionalBatch, splitBatches } from "./record-batch.ts";
 import { decodeBatch, verifyBatch } from "./record-batch-decode.ts";
 import type { TopicConfig } from "./topic-config.ts";
 
-export type ValueCheck = (value: unknown) => string | undefined;
-
-/** A JSON Schema check that answers the deepest failing field as "value.a.b[2]: message". */
-export function jsonSchemaCheck(schema: object | boolean): ValueCheck {
-  const validator = new Validator(schema as ConstructorParameters<typeof Validator>[0], "2020-12", false);
-  return (value) => {
-    const result = validator.validate(value);
-    if (result.valid) return undefined;
-    const deepest = [...result.errors].sort((a, b) => b.instanceLocation.length - a.instanceLocation.length)[0];
-    if (!deepest) return "value: does not match the schema";
-    let path = "value";
-    for (const raw of deepest.instanceLocation.replace(/^#\/?/, "").split("/")) {
-      if (raw === "") continue;
-      const key = raw.replace(/~1/g, "/").replace(/~0/g, "~");
-      path += /^\d+$/.test(key) ? `[${key}]` : `.${key}`;
-    }
-    return `${path}: ${deepest.error}`;
-  };
-}
+export { jsonSchemaCheck, type ValueCheck } from "./json-schema-check.ts";
 
 const compiled = new Map<string, ValueCheck>();
 
