@@ -9,7 +9,7 @@ describe("bench:push --quick", () => {
     timeout: 180_000,
   }, async () => {
     const result = await runPushBench({ quick: true, progress: () => undefined });
-    for (const consumer of ["polling", "service", "webhook"]) {
+    for (const consumer of ["polling 0", "service 0", "webhook 0"]) {
       const d = result.delivered[consumer];
       expect(d, consumer).toBeDefined();
       expect(d?.processed).toBeGreaterThanOrEqual(d?.expected ?? Number.POSITIVE_INFINITY);

@@ -1,7 +1,8 @@
 // npm run bench:push — push delivery at the edge beside a polling consumer, in one run. The broker
 // Worker and a target Worker run in workerd (Miniflare started from this process, a service binding
 // between them); a webhook receiver runs in this process on 127.0.0.1. Over the same backlog of a
-// 4-partition topic, each consumer drains it in turn under its own group:
+// 4-partition topic, each consumer drains it in turn under a group of its own, in alternating
+// rounds (polling, service, webhook, then the reverse):
 //   polling:   @rill/client's group consumer over HTTP (eachBatch), the baseline
 //   service:   a push subscription to the target Worker's rill() over the service binding
 //   webhook:   a push subscription POSTing signed JSON to the receiver
@@ -179,11 +180,11 @@ export async function runPushBench(options: { quick?: boolean; progress?: (line:
     await produce(url, topic, perPartition);
     const drains: Array<{ consumer: PushRow["consumer"]; seconds: number }> = [];
 
-    // the baseline: a polling group consumer over HTTP
-    {
-      log("polling consumer: draining the backlog");
-      const consumer = createClient({ brokers: [url], clientId: "bench-poll" }).consumer({
-        groupId: "bench-poll",
+    /** The baseline: a polling group consumer over HTTP (binary fetches, eachBatch). */
+    async function drainPolling(round: number): Promise<void> {
+      const group = `bench-poll-${round}`;
+      const consumer = createClient({ brokers: [url], clientId: group }).consumer({
+        groupId: group,
         autoOffsetReset: "earliest",
         fetchMaxWaitMs: 100,
       });
@@ -197,16 +198,14 @@ export async function runPushBench(options: { quick?: boolean; progress?: (line:
         },
       });
       drains.push({ consumer: "polling", seconds: (performance.now() - started) / 1000 });
-      delivered.polling = { expected: total, processed: seen };
+      delivered[`polling ${round}`] = { expected: total, processed: seen };
       await consumer.disconnect();
     }
 
-    for (const [consumer, target] of [
-      ["service", { type: "service", binding: "PUSH_TARGET" }],
-      ["webhook", { type: "webhook", url: receiver.url }],
-    ] as const) {
-      log(`push subscription to the ${consumer === "service" ? "service binding" : "webhook"}: draining the backlog`);
-      const group = `bench-${consumer}`;
+    /** A push subscription from the start of the backlog until its target has every record. */
+    async function drainPush(consumer: "service" | "webhook", round: number): Promise<void> {
+      const target = consumer === "service" ? { type: "service", binding: "PUSH_TARGET" } : { type: "webhook", url: receiver.url };
+      const group = `bench-${consumer}-${round}`;
       const state = consumer === "service" ? targetState : async () => receiver.consumer.snapshot();
       const started = performance.now();
       const created = (await call(`${url}/v1/subscriptions`, "POST", subscriptionBody(group, topic, target))) as { secret: string };
@@ -218,19 +217,35 @@ export async function runPushBench(options: { quick?: boolean; progress?: (line:
         async () => JSON.stringify((await call(`${url}/v1/subscriptions/${group}/bench`, "GET")) as object).slice(0, 2000),
       );
       drains.push({ consumer, seconds: (performance.now() - started) / 1000 });
-      delivered[consumer] = { expected: total, processed: pushed(await state(), `${group}/bench`) };
-      await call(`${url}/v1/subscriptions/${group}/bench`, "PATCH", { paused: true });
+      delivered[`${consumer} ${round}`] = { expected: total, processed: pushed(await state(), `${group}/bench`) };
+      await call(`${url}/v1/subscriptions/${group}/bench`, "DELETE");
     }
 
-    const baseline = drains.find((d) => d.consumer === "polling")?.seconds ?? Number.NaN;
-    const throughput = drains.map((d) => ({
-      consumer: d.consumer,
-      records: total,
-      seconds: d.seconds,
-      recordsPerSec: total / d.seconds,
-      mbPerSec: (total * VALUE_BYTES) / d.seconds / 1e6,
-      vsPolling: baseline / d.seconds,
-    }));
+    // alternating rounds (polling, service, webhook, then the reverse), so drift on a shared machine evens out
+    const order = ["polling", "service", "webhook"] as const;
+    const rounds = quick ? 1 : 2;
+    for (let round = 0; round < rounds; round++) {
+      for (const consumer of round % 2 === 0 ? order : [...order].reverse()) {
+        log(`round ${round + 1}: ${consumer} draining the backlog`);
+        if (consumer === "polling") await drainPolling(round);
+        else await drainPush(consumer, round);
+      }
+    }
+
+    const secondsOf = (consumer: PushRow["consumer"]) => drains.filter((d) => d.consumer === consumer).reduce((n, d) => n + d.seconds, 0);
+    const baseline = secondsOf("polling");
+    const throughput = order.map((consumer) => {
+      const seconds = secondsOf(consumer);
+      const records = total * rounds;
+      return {
+        consumer,
+        records,
+        seconds,
+        recordsPerSec: records / seconds,
+        mbPerSec: (records * VALUE_BYTES) / seconds / 1e6,
+        vsPolling: baseline / seconds,
+      };
+    });
 
     // all three side by side under a steady load: record timestamp to handler
     const rate = quick ? 200 : 1000;
@@ -312,18 +327,20 @@ export async function runPushBench(options: { quick?: boolean; progress?: (line:
 export function formatPushReport(result: PushBenchResult): string {
   const fmt = (n: number | undefined, digits = 0) => (n === undefined || !Number.isFinite(n) ? "no sample" : n.toFixed(digits));
   const lines = [
-    "Push delivery at the edge (workerd via Miniflare; 4 partitions, 100 B records, batches of up to 1000):",
-    "consumer   records   seconds   records/s   MB/s   vs polling",
+    "Drain of one backlog (4 partitions, 100 B records; push batches of up to 1000), each consumer in its own group, alternating rounds:",
+    "",
+    "| consumer | records | seconds | records/s | MB/s | vs polling |",
+    "|---|---:|---:|---:|---:|---:|",
     ...result.throughput.map(
       (r) =>
-        `${r.consumer.padEnd(9)}  ${String(r.records).padStart(7)}  ${fmt(r.seconds, 2).padStart(8)}  ${fmt(r.recordsPerSec).padStart(10)}  ${fmt(r.mbPerSec, 2).padStart(5)}  ${fmt(r.vsPolling, 2).padStart(10)}`,
+        `| ${r.consumer} | ${r.records} | ${fmt(r.seconds, 2)} | ${fmt(r.recordsPerSec)} | ${fmt(r.mbPerSec, 2)} | ${fmt(r.vsPolling, 2)} |`,
     ),
     "",
     "End-to-end latency, the three side by side at a fixed rate (record timestamp to handler):",
-    "consumer   samples   p50 ms   p99 ms",
-    ...result.latency.map(
-      (r) => `${r.consumer.padEnd(9)}  ${String(r.samples).padStart(7)}  ${fmt(r.p50ms).padStart(7)}  ${fmt(r.p99ms).padStart(7)}`,
-    ),
+    "",
+    "| consumer | samples | p50 ms | p99 ms |",
+    "|---|---:|---:|---:|",
+    ...result.latency.map((r) => `| ${r.consumer} | ${r.samples} | ${fmt(r.p50ms)} | ${fmt(r.p99ms)} |`),
   ];
   return `${lines.join("\n")}\n`;
 }

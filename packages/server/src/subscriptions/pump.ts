@@ -139,13 +139,24 @@ export function createSubscriptionPump(initial: SubscriptionConfig, ports: PumpP
     if (stored && active.has(key)) return stored;
     const { topic, partition } = split(key);
     const committed = (await broker.fetchOffsets(config.group)).find((o) => o.topic === topic && o.partition === partition);
-    let start = committed?.offset;
-    if (start === undefined) {
-      const spec = config.startAt;
-      start = (await broker.listOffset(partitionRef(await topicOf(topic), partition), spec)).offset;
+    const groupOffset = committed?.offset ?? null;
+    let record: PartitionRecord;
+    if (stored && stored.committed === groupOffset && stored.position >= (groupOffset ?? 0)) {
+      // nobody moved the group's offset since our last commit: our saved progress goes on from where
+      // it was, acknowledged records not yet committed included (they are done, not redelivered)
+      record = {
+        ...resumeDeliveryProgress(stored, topic, partition, stored.position),
+        committed: groupOffset,
+        highWatermark: stored.highWatermark,
+      };
+    } else {
+      const start = groupOffset ?? (await broker.listOffset(partitionRef(await topicOf(topic), partition), config.startAt)).offset;
+      record = {
+        ...resumeDeliveryProgress(stored, topic, partition, start),
+        committed: groupOffset,
+        highWatermark: stored?.highWatermark ?? null,
+      };
     }
-    const resumed = resumeDeliveryProgress(stored, topic, partition, start);
-    const record: PartitionRecord = { ...resumed, committed: committed?.offset ?? null, highWatermark: stored?.highWatermark ?? null };
     s.partitions[key] = record;
     buffers.delete(key);
     active.add(key);
@@ -333,6 +344,11 @@ export function createSubscriptionPump(initial: SubscriptionConfig, ports: PumpP
       if (stopped || !m.assigned.has(key)) return;
       const deliveryId = crypto.randomUUID();
       const attempts = beginDelivery(p, offsets, deliveryId, now());
+      // counted as sent before sending (and saved with the batch), so a crash mid-delivery cannot
+      // hide a delivery the target saw; one that did not reach it is taken back below
+      const again = offsets.filter((o) => (attempts[o] ?? 1) > 1).length;
+      s.counters.delivered += offsets.length;
+      s.counters.redelivered += again;
       await persist();
       const delivery = buildDelivery(
         p,
@@ -344,10 +360,10 @@ export function createSubscriptionPump(initial: SubscriptionConfig, ports: PumpP
       const sent = ports.deliver(delivery, config);
       deliveries.add(sent);
       outcome = await sent.finally(() => deliveries.delete(sent));
-      if (outcome.kind !== "unreachable") {
-        s.counters.deliveries += 1;
-        s.counters.delivered += offsets.length;
-        s.counters.redelivered += delivery.records.filter((r) => r.attempt > 1).length;
+      if (outcome.kind !== "unreachable") s.counters.deliveries += 1;
+      else {
+        s.counters.delivered -= offsets.length;
+        s.counters.redelivered -= again;
       }
     } finally {
       release();
@@ -364,8 +380,10 @@ export function createSubscriptionPump(initial: SubscriptionConfig, ports: PumpP
       s.lastError = { at: now(), message: `${what}: ${outcome.error}`, topic: p.topic, partition: p.partition };
     }
     if (tally.exhausted > 0) await flushDeadLetters(p, known);
-    await persist();
-    await commitSoon();
+    // the partition goes on at once: the save is chained before the next delivery's, and commits
+    // are merged and only move forward (run() waits for both before it returns)
+    void persist();
+    void commitSoon();
   }
 
   /** Retention removed records before they were delivered: go on from the log start, and count them. */
