@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm test`: build the web demo, typecheck, lint, then every vitest project (Node, workerd, Chromium).
+// `npm test`: build the web demo, typecheck, lint, then every vitest project (Node, workerd, Chromium),
+// then the packaging test (npm run test:packaging).
 // Installs Debian's Chromium first when it is missing (the browser project drives the real one).
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -36,3 +37,5 @@ run("lint", "npx", ["biome", "check", "."]);
 // the Worker bundles for deployment (offline): proof that it would deploy
 run("deploy check", "npx", ["wrangler", "deploy", "--dry-run", "--outdir", ".tmp/deploy"]);
 run("tests", "npx", ["vitest", "run", ...process.argv.slice(2)]);
+// the packages as users get them: built, packed, installed outside the repository and tried there
+run("packaging", "npm", ["run", "--silent", "test:packaging"]);
