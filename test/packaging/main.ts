@@ -5,13 +5,13 @@
 // mounted inside a user's Worker beside a @rill/client Worker under wrangler dev, builds a Vite page
 // on @rill/browser and @rill/client and runs it in Chromium, and weighs the browser bundles.
 // `--keep` leaves the scratch project in place for a look.
-import { rmSync } from "node:fs";
-import { dirname } from "node:path";
+import { rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { packTable } from "../../scripts/pack.mjs";
 import { CLIENT_BUDGET_BYTES, clientWithinBudget, measureSizes, sizeTable } from "../../scripts/size.mjs";
 import { buildPage, runPage } from "./browser-page.ts";
 import { run, type Started, startScratchBroker, startWranglerDev, stopAll } from "./processes.ts";
-import { createScratch, installedFromTarballs, type Scratch } from "./scratch.ts";
+import { createScratch, installedFromTarballs, repoReadmeBlocks, type Scratch } from "./scratch.ts";
 import { checkTypeScriptConsumers, uncoveredPackages } from "./typescript-consumers.ts";
 import { configs, writeWorkerProjects } from "./workers.ts";
 
@@ -65,6 +65,15 @@ async function main(): Promise<void> {
     await step("plain Node ESM program, @rill/client on @rill/node's broker", () =>
       checkNodeApp(run(process.execPath, ["node-app.mjs", nodeUrl], { cwd: app.dir })),
     );
+
+    await step("README's Node program (Install from npm), as printed", () => {
+      const [program] = repoReadmeBlocks("Install from npm", "js");
+      if (!program) throw new Error("README.md's Install from npm section has no js block");
+      writeFileSync(join(app.dir, "readme-app.mjs"), program);
+      const printed = run(process.execPath, ["readme-app.mjs"], { cwd: app.dir });
+      if (!/topicName: 'payments'/.test(printed)) throw new Error(`the README's program printed:\n${printed}`);
+      return "its own broker, a topic, a record sent";
+    });
 
     await step("installed CLI: npx rill --help, produce/consume round trip", () => {
       const help = run("npx", ["rill", "--help"], { cwd: app.dir });

@@ -50,8 +50,21 @@ export function installedFromTarballs(scratch: Scratch): string[] {
 
 /** The fenced code blocks of `lang` in an installed package's README. */
 export function readmeBlocks(scratch: Scratch, pkg: string, lang: string): string[] {
-  const text = readFileSync(join(scratch.dir, "node_modules", pkg, "README.md"), "utf8");
-  return [...text.matchAll(new RegExp(`^\`\`\`${lang}\\n([\\s\\S]*?)^\`\`\`$`, "gm"))].map((m) => m[1] as string);
+  return fencedBlocks(readFileSync(join(scratch.dir, "node_modules", pkg, "README.md"), "utf8"), lang);
+}
+
+function fencedBlocks(markdown: string, lang: string): string[] {
+  return [...markdown.matchAll(new RegExp(`^\`\`\`${lang}\\n([\\s\\S]*?)^\`\`\`$`, "gm"))].map((m) => m[1] as string);
+}
+
+/** The fenced code blocks of `lang` in one section ("## <heading>") of the repository's own README. */
+export function repoReadmeBlocks(heading: string, lang: string): string[] {
+  const text = readFileSync(join(repoRoot, "README.md"), "utf8");
+  const start = text.indexOf(`## ${heading}\n`);
+  if (start < 0) throw new Error(`README.md has no section "${heading}"`);
+  const end = text.indexOf("\n## ", start + 3);
+  const section = text.slice(start, end < 0 ? undefined : end);
+  return fencedBlocks(section, lang);
 }
 
 /** The subpaths a package exports, as import specifiers ("@rill/protocol", "@rill/protocol/operations"). */

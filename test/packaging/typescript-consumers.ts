@@ -68,7 +68,7 @@ const environments: Environment[] = [
     packages: ["@rill/edge", "@rill/storage-sqlite", "@rill/worker", "@rill/client", "@rill/kafkajs", "@rill/server", "@rill/core"],
     readmes: ["@rill/edge", "@rill/storage-sqlite", "@rill/worker"],
     compilerOptions: { ...strict, module: "ESNext", moduleResolution: "Bundler", lib: ["ES2022"], types: ["@cloudflare/workers-types"] },
-    files: ["types/worker.ts", "client-worker.ts", "edge-mount.ts"],
+    files: ["types/worker.ts", "client-worker.ts", "edge-mount.ts", "readme-deploy.ts"],
   },
 ];
 

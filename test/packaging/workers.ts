@@ -4,7 +4,7 @@
 // Worker that is a client of it (@rill/client). Each is bundled by wrangler and answers under wrangler dev.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { readmeBlocks, type Scratch } from "./scratch.ts";
+import { readmeBlocks, repoReadmeBlocks, type Scratch } from "./scratch.ts";
 
 export const configs = {
   /** The README's wrangler.toml as it stands. */
@@ -22,6 +22,12 @@ export function writeWorkerProjects(scratch: Scratch): void {
     throw new Error("@rill/edge's README has no wrangler.toml whose main is the installed package");
   }
   if (!mountEntry?.includes("withPathPrefix")) throw new Error("@rill/edge's README has no mount example");
+  // the repository's README shows the same deployment: it must not drift from the package's
+  const [repoToml] = repoReadmeBlocks("Deploy from your own repository", "toml");
+  const [repoMountEntry] = repoReadmeBlocks("Deploy from your own repository", "ts");
+  if (repoToml !== toml) throw new Error("README.md's wrangler.toml differs from the one in @rill/edge's README");
+  if (!repoMountEntry?.includes("withPathPrefix")) throw new Error("README.md's deploy section has no mount example");
+  writeFileSync(join(scratch.dir, "readme-deploy.ts"), repoMountEntry); // compiled with the Worker consumers
   writeFileSync(join(scratch.dir, configs.edge), toml);
   writeFileSync(
     join(scratch.dir, configs.mounted),
