@@ -8,7 +8,7 @@
 // broker enforces, on @cfworker/json-schema, which compiles nothing at run time and so works in
 // Workers, where code generation is forbidden), so client and broker name failing fields alike.
 // That validator is imported on first use, so an app whose topics have no JSON Schema never loads
-// it (about two fifths of the client's browser bundle otherwise).
+// it (about a fifth of the client's browser bundle otherwise).
 
 import { decodeUtf8, RillError } from "@rill/core";
 
