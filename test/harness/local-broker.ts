@@ -43,6 +43,8 @@ export interface StartOptions {
    * long run (a soak) in pieces.
    */
   frozen?: boolean;
+  /** With `frozen`: bundle the Worker from this checkout instead of this one (to measure another commit). */
+  sourceRoot?: string;
 }
 
 const wranglerEnv = () => ({
@@ -54,15 +56,15 @@ const wranglerEnv = () => ({
 });
 
 /** Bundles the Worker as `wrangler deploy` would and writes a config that serves that file unbundled. */
-function frozenConfig(): string {
+function frozenConfig(sourceRoot = root): string {
   const dir = mkdtempSync(join(tmpdir(), "rill-bundle-"));
   const built = spawnSync(join(root, "node_modules", ".bin", "wrangler"), ["deploy", "--dry-run", "--outdir", dir], {
-    cwd: root,
+    cwd: sourceRoot,
     env: wranglerEnv(),
     encoding: "utf8",
   });
   if (built.status !== 0) throw new Error(`wrangler could not bundle the Worker:\n${built.stdout}${built.stderr}`);
-  const config = readFileSync(join(root, "wrangler.toml"), "utf8")
+  const config = readFileSync(join(sourceRoot, "wrangler.toml"), "utf8")
     .replace(/^main = .*$/m, `main = "${join(dir, "index.js")}"\nno_bundle = true`)
     .replace(/^\[assets\][^[]*/m, "");
   writeFileSync(join(dir, "wrangler.toml"), config);
@@ -74,7 +76,7 @@ export async function startLocalBroker(options: StartOptions = {}): Promise<Loca
   const port = options.port ?? (await freePort());
   const vars = Object.entries(options.vars ?? {}).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
   const inspector = ["--inspector-port", String(options.inspectorPort ?? 0)];
-  const config = options.frozen ? ["--config", frozenConfig()] : [];
+  const config = options.frozen ? ["--config", frozenConfig(options.sourceRoot)] : [];
   const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), ...inspector, ...config, "--persist-to", stateDir, ...vars];
   const child: ChildProcess = spawn(join(root, "node_modules", ".bin", "wrangler"), args, {
     cwd: root,
