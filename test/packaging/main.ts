@@ -37,7 +37,7 @@ function checkNodeApp(output: string): string {
   const result = JSON.parse(output.trim().split("\n").at(-1) ?? "{}") as { records: string[]; totalLag: number; partitions: number };
   expectEqual("records the group read", result.records, ["alice:pen", "bob:book", "carol:ink", "dave:desk"]);
   expectEqual("the group's lag after the run", result.totalLag, 0);
-  expectEqual("partitions the group committed", result.partitions, 2);
+  expectEqual("partitions in the group's description", result.partitions, 2);
   return "4 records produced, read once by a consumer group, lag 0";
 }
 
