@@ -58,15 +58,17 @@ const wranglerEnv = () => ({
 /** Bundles the Worker as `wrangler deploy` would and writes a config that serves that file unbundled. */
 function frozenConfig(sourceRoot = root): string {
   const dir = mkdtempSync(join(tmpdir(), "rill-bundle-"));
-  const built = spawnSync(join(root, "node_modules", ".bin", "wrangler"), ["deploy", "--dry-run", "--outdir", dir], {
-    cwd: sourceRoot,
-    env: wranglerEnv(),
-    encoding: "utf8",
-  });
+  // no static assets: a soak needs none, and a checkout to compare with may not have them built
+  const source = readFileSync(join(sourceRoot, "wrangler.toml"), "utf8").replace(/^\[assets\][^[]*/m, "");
+  const main = /^main = "(.*)"$/m.exec(source)?.[1] ?? "workers/src/index.ts";
+  writeFileSync(join(dir, "bundle.toml"), source.replace(/^main = .*$/m, `main = "${join(sourceRoot, main)}"`));
+  const built = spawnSync(
+    join(root, "node_modules", ".bin", "wrangler"),
+    ["deploy", "--dry-run", "--outdir", join(dir, "out"), "--config", join(dir, "bundle.toml")],
+    { cwd: sourceRoot, env: wranglerEnv(), encoding: "utf8" },
+  );
   if (built.status !== 0) throw new Error(`wrangler could not bundle the Worker:\n${built.stdout}${built.stderr}`);
-  const config = readFileSync(join(sourceRoot, "wrangler.toml"), "utf8")
-    .replace(/^main = .*$/m, `main = "${join(dir, "index.js")}"\nno_bundle = true`)
-    .replace(/^\[assets\][^[]*/m, "");
+  const config = source.replace(/^main = .*$/m, `main = "${join(dir, "out", "index.js")}"\nno_bundle = true`);
   writeFileSync(join(dir, "wrangler.toml"), config);
   return join(dir, "wrangler.toml");
 }
