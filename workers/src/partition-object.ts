@@ -32,6 +32,7 @@ import { applyFault, type Fault, type FaultState, faultsEnabled, gate, noFaults 
 import { acceptTail, pushTails } from "./live-tail.ts";
 import { replicaNetwork } from "./replica-network.ts";
 import { type RpcResult, serve } from "./rpc.ts";
+import { countingSqliteHost, type ObjectMetrics } from "./sql-metrics.ts";
 
 const LOG = "log";
 const META = "partition";
@@ -52,10 +53,12 @@ export class PartitionObject extends DurableObject<Env> {
   private tailsWatched = false;
   /** When retention and compaction last ran (in memory: a restarted object runs them at its first alarm). */
   private maintainedAt = 0;
+  /** Billable work since the object started (requests, SQLite rows): see debugMetrics. */
+  private readonly metrics: ObjectMetrics = { requests: 0, rowsRead: 0, rowsWritten: 0 };
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.storage = createSqliteStorage(ctx.storage);
+    this.storage = createSqliteStorage(countingSqliteHost(ctx.storage, this.metrics));
     this.log = createPartitionLog({ storage: this.storage, partition: LOG, config: () => this.config, replicated: true });
     ctx.blockConcurrencyWhile(async () => {
       const doc = await this.storage.getDocument<StoredAssignment>(META, "assignment");
@@ -84,6 +87,7 @@ export class PartitionObject extends DurableObject<Env> {
 
   /** Checks the caller's assignment against what this replica knows, keeping the newer. */
   private async learn(incoming: PartitionAssignment): Promise<Replica> {
+    this.metrics.requests++;
     gate(this.faults, Date.now());
     const known = this.assignment;
     if (known?.deleted) throw new RillError("UNKNOWN_TOPIC_OR_PARTITION", `topic ${known.topic} was deleted`);
@@ -248,6 +252,15 @@ export class PartitionObject extends DurableObject<Env> {
 
   override webSocketClose(ws: WebSocket, code: number): void {
     ws.close(code === 1005 ? 1000 : code, "closing");
+  }
+
+  /**
+   * Requests served and SQLite rows read and written since this object started (what Cloudflare
+   * bills a SQLite-backed object by). RPC only: no route of the Worker calls it; the benchmark asks
+   * through Miniflare's binding.
+   */
+  debugMetrics(): ObjectMetrics {
+    return { ...this.metrics };
   }
 
   /** Tests only (RILL_FAULTS=enabled): crash, cut off or slow down this replica. */
