@@ -3,6 +3,7 @@
 // versionchange from a newer tab closes the host cleanly (and does not block that tab).
 import { createBrowserBroker } from "@rill/browser";
 import { afterAll, describe, expect, it } from "vitest";
+import { until } from "../helpers/wait.ts";
 
 const unique = (prefix: string) => `${prefix}-${Math.random().toString(36).slice(2, 8)}`;
 const json = (body: unknown) => ({ method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
@@ -10,20 +11,6 @@ const closers: Array<() => unknown> = [];
 afterAll(async () => {
   for (const close of closers) await close();
 });
-
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | null | undefined | false> | T | null | undefined | false,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe("the browser host on IndexedDB", () => {
   it("enforces retention.bytes and retention.ms on local topics", async () => {
@@ -41,20 +28,28 @@ describe("the browser host on IndexedDB", () => {
     await broker.fetch("/v1/topics/brief/records", json({ records: [{ value: "soon gone" }, { value: "also gone" }] }));
     const partition = async (topic: string) => (await (await broker.fetch(`/v1/topics/${topic}`)).json()).partitions[0];
     // retention deletes whole batches from the head: what stays is under 2000 bytes and ends at 40
-    const bounded = await until("retention.bytes", async () => {
-      const p = await partition("bounded");
-      return p.logStartOffset > 20 ? p : null;
-    });
+    const bounded = await until(
+      async () => {
+        const p = await partition("bounded");
+        return p.logStartOffset > 20 ? p : null;
+      },
+      "retention.bytes",
+      { everyMs: 50 },
+    );
     expect(bounded.highWatermark).toBe(40);
     const kept = await (await broker.fetch(`/v1/topics/bounded/partitions/0/records?offset=${bounded.logStartOffset}`)).json();
     expect(kept.records.at(-1).value).toMatch(/^record 39 /);
     const old = await broker.fetch("/v1/topics/bounded/partitions/0/records?offset=0");
     expect(old.status).toBe(416);
     // retention.ms=1: everything is past it, so the log start reaches the end
-    const brief = await until("retention.ms", async () => {
-      const p = await partition("brief");
-      return p.logStartOffset === 2 ? p : null;
-    });
+    const brief = await until(
+      async () => {
+        const p = await partition("brief");
+        return p.logStartOffset === 2 ? p : null;
+      },
+      "retention.ms",
+      { everyMs: 50 },
+    );
     expect(brief.highWatermark).toBe(2);
   });
 
@@ -74,9 +69,9 @@ describe("the browser host on IndexedDB", () => {
     });
     closers.push(() => broker.close());
     const status = await until(
-      "the blocked upgrade in the status",
       () => (broker.status().host.state === "failed" ? broker.status() : null),
-      10_000,
+      "the blocked upgrade in the status",
+      { timeoutMs: 10_000 },
     );
     expect(status.errors).toEqual([
       expect.objectContaining({ code: "STORAGE_UPGRADE_BLOCKED", details: { upgradeBlocked: true }, retriable: true }),
@@ -90,7 +85,7 @@ describe("the browser host on IndexedDB", () => {
     const name = unique("rill-versionchange");
     const broker = await createBrowserBroker({ name });
     closers.push(() => broker.close());
-    await until("hosting", () => broker.status().host.state === "hosting");
+    await until(() => broker.status().host.state === "hosting", "hosting");
     expect((await broker.fetch("/v1/topics", json({ name: "t" }))).status).toBe(201);
     // a newer version of the app opens the database at the next schema version: it is not blocked
     const newer = await new Promise<IDBDatabase>((resolve, reject) => {
@@ -100,7 +95,7 @@ describe("the browser host on IndexedDB", () => {
       request.onblocked = () => reject(new Error("the upgrade was blocked by the host"));
     });
     closers.push(() => newer.close());
-    const status = await until("the host to report closed", () => (broker.status().host.state === "closed" ? broker.status() : null));
+    const status = await until(() => (broker.status().host.state === "closed" ? broker.status() : null), "the host to report closed");
     expect(status.errors).toEqual([
       expect.objectContaining({ code: "STORAGE_CLOSED", details: { reason: "versionchange", versionChange: true } }),
     ]);

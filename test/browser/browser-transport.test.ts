@@ -7,17 +7,10 @@ import { afterAll, describe, expect, it } from "vitest";
 import { createAppServer } from "../../packages/browser/src/app-server.ts";
 import { createPageFetch } from "../../packages/browser/src/page-fetch.ts";
 import type { WireServer } from "../../packages/browser/src/wire.ts";
+import { until } from "../helpers/wait.ts";
 
 const broker = await createBrowserBroker({ name: `rill-transport-${Math.random().toString(36).slice(2, 8)}` });
 afterAll(() => broker.close());
-
-async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 const json = (body: unknown) => ({ method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 

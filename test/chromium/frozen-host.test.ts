@@ -3,8 +3,10 @@
 // missed heartbeats another tab takes the lock; thawed, the old host finds it was replaced, stops
 // hosting and relays like any follower; the log stays one log.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { pageWait } from "../harness/chromium.ts";
+import { until } from "../helpers/wait.ts";
 import { duplicates } from "./checks.ts";
-import { type Browser, freeze, launch, type ServedPages, servePages, until } from "./harness.ts";
+import { type Browser, freeze, launch, type ServedPages, servePages } from "./harness.ts";
 
 describe("a frozen host", () => {
   let pages: ServedPages;
@@ -21,10 +23,14 @@ describe("a frozen host", () => {
   it("is replaced after missed heartbeats, once, and after thawing relays instead of writing", async () => {
     const tabs = [await browser.tab(), await browser.tab()];
     for (const page of tabs) expect(await page.evaluate(() => window.rillTab.open({ name: "frozen" }))).toEqual({ ok: true });
-    const statuses = await until("one host", async () => {
-      const s = await Promise.all(tabs.map((page) => page.evaluate(() => window.rillTab.status())));
-      return s.filter((x) => x.host.isHost).length === 1 && s[0]?.host.hostId === s[1]?.host.hostId ? s : null;
-    });
+    const statuses = await until(
+      async () => {
+        const s = await Promise.all(tabs.map((page) => page.evaluate(() => window.rillTab.status())));
+        return s.filter((x) => x.host.isHost).length === 1 && s[0]?.host.hostId === s[1]?.host.hostId ? s : null;
+      },
+      "one host",
+      pageWait,
+    );
     const hostIndex = statuses.findIndex((s) => s.host.isHost);
     const [host, follower] = (hostIndex === 0 ? tabs : [...tabs].reverse()) as [(typeof tabs)[number], (typeof tabs)[number]];
     const oldHostId = statuses[hostIndex]?.host.hostId;
@@ -42,17 +48,23 @@ describe("a frozen host", () => {
 
     const thaw = await freeze(host);
     // the follower takes over after three silent heartbeats (2 s each), and its sends go on
-    await until("the follower to host", () => follower.evaluate(() => window.rillTab.status().host.isHost), 45_000);
+    await until(() => follower.evaluate(() => window.rillTab.status().host.isHost), "the follower to host", {
+      ...pageWait,
+      timeoutMs: 45_000,
+    });
     const newHostId = await follower.evaluate(() => window.rillTab.status().host.hostId);
     expect(newHostId).not.toBe(oldHostId);
     await send(follower, "f", 5);
 
     await thaw();
-    await until("the thawed tab to follow the new host", () =>
-      host.evaluate((id) => {
-        const s = window.rillTab.status();
-        return !s.host.isHost && s.host.hostId === id;
-      }, newHostId),
+    await until(
+      () =>
+        host.evaluate((id) => {
+          const s = window.rillTab.status();
+          return !s.host.isHost && s.host.hostId === id;
+        }, newHostId),
+      "the thawed tab to follow the new host",
+      pageWait,
     );
     // its sends are relayed to the new host, which puts them after the others
     await send(host, "h", 0);

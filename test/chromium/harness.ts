@@ -8,7 +8,8 @@ import { extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
-import { chromiumArgs, chromiumPath } from "../harness/chromium.ts";
+import { chromiumArgs, chromiumPath, pageWait } from "../harness/chromium.ts";
+import { until } from "../helpers/wait.ts";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const TYPES: Record<string, string> = { ".js": "text/javascript", ".html": "text/html", ".map": "application/json" };
@@ -120,7 +121,7 @@ export async function freeze(page: Page): Promise<() => Promise<void>> {
     if (event.targetInfo.type === "worker") workers.push(event.sessionId);
   });
   await cdp.send("Target.setAutoAttach", { autoAttach: true, waitForDebuggerOnStart: false, flatten: false });
-  await until("the tab's worker", async () => workers.length > 0, 10_000);
+  await until(async () => workers.length > 0, "the tab's worker", { ...pageWait, timeoutMs: 10_000 });
   let id = 0;
   const toWorkers = (method: string) =>
     Promise.all(
@@ -134,15 +135,4 @@ export async function freeze(page: Page): Promise<() => Promise<void>> {
     await cdp.send("Page.setWebLifecycleState", { state: "active" });
     await cdp.detach();
   };
-}
-
-/** Polls `probe` until it returns something truthy. */
-export async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }

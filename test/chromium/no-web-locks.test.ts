@@ -3,7 +3,9 @@
 // than a second host writing the same database. (The page init script removes navigator.locks and
 // SharedWorker; the worker script removes navigator.locks from the worker.)
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Browser, launch, type ServedPages, servePages, until } from "./harness.ts";
+import { pageWait } from "../harness/chromium.ts";
+import { until } from "../helpers/wait.ts";
+import { type Browser, launch, type ServedPages, servePages } from "./harness.ts";
 
 describe("a browser without Web Locks", () => {
   let pages: ServedPages;
@@ -21,7 +23,7 @@ describe("a browser without Web Locks", () => {
     const first = await browser.tab();
     expect(await first.evaluate(() => (navigator as { locks?: unknown }).locks === undefined)).toBe(true);
     expect(await first.evaluate(() => window.rillTab.open({ name: "no-locks", noLocks: true }))).toEqual({ ok: true });
-    await until("the first tab to host", () => first.evaluate(() => window.rillTab.status().host.state === "hosting"));
+    await until(() => first.evaluate(() => window.rillTab.status().host.state === "hosting"), "the first tab to host", pageWait);
     expect(await first.evaluate(() => window.rillTab.status().host)).toMatchObject({ mode: "dedicated", isHost: true });
 
     const second = await browser.tab();

@@ -8,7 +8,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Browser, launch, type ServedPages, servePages, until } from "./harness.ts";
+import { pageWait } from "../harness/chromium.ts";
+import { until } from "../helpers/wait.ts";
+import { type Browser, launch, type ServedPages, servePages } from "./harness.ts";
 
 const mountPoint = mkdtempSync(join(tmpdir(), "rill-quota-profile-"));
 let mountError: string | null = null;
@@ -52,10 +54,14 @@ describe.skipIf(mountError !== null)("a browser profile on a small disk", () => 
     expect(described.body.partitions[0].highWatermark).toBe(written.length);
     expect(await page.evaluate(() => window.rillTab.digests("big"))).toEqual(written);
 
-    const status = await until("the status to say full", async () => {
-      const s = await page.evaluate(() => window.rillTab.status());
-      return s.storage.state === "full" ? s : null;
-    });
+    const status = await until(
+      async () => {
+        const s = await page.evaluate(() => window.rillTab.status());
+        return s.storage.state === "full" ? s : null;
+      },
+      "the status to say full",
+      pageWait,
+    );
     expect(status.errors).toContainEqual(
       expect.objectContaining({ code: "KAFKA_STORAGE_ERROR", details: expect.objectContaining({ quotaExceeded: true }) }),
     );

@@ -1,7 +1,9 @@
 // A reload keeps the log, and a consumer group resumes from its committed offsets, in both modes
 // (in dedicated mode the reload also ends the hosting worker, so the database is opened anew).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Browser, launch, type ServedPages, servePages, until } from "./harness.ts";
+import { pageWait } from "../harness/chromium.ts";
+import { until } from "../helpers/wait.ts";
+import { type Browser, launch, type ServedPages, servePages } from "./harness.ts";
 
 describe.each(["shared", "dedicated"] as const)("a reload, %s mode", (mode) => {
   let pages: ServedPages;
@@ -27,7 +29,7 @@ describe.each(["shared", "dedicated"] as const)("a reload, %s mode", (mode) => {
 
     // a group reads everything and leaves cleanly, committing it all; then 10 more arrive
     await page.evaluate(() => window.rillTab.consume("g", "kept", "readers"));
-    await until("the group to read everything", async () => (await page.evaluate(() => window.rillTab.seen("g").length)) >= 40);
+    await until(async () => (await page.evaluate(() => window.rillTab.seen("g").length)) >= 40, "the group to read everything", pageWait);
     await page.evaluate(() => window.rillTab.stopConsumer("g"));
     await page.evaluate(() =>
       window.rillTab.produce(
@@ -45,7 +47,7 @@ describe.each(["shared", "dedicated"] as const)("a reload, %s mode", (mode) => {
 
     // the same group, after the reload, gets exactly the 10 it had not committed
     await page.evaluate(() => window.rillTab.consume("g2", "kept", "readers"));
-    await until("the group to catch up", async () => (await page.evaluate(() => window.rillTab.seen("g2").length)) >= 10);
+    await until(async () => (await page.evaluate(() => window.rillTab.seen("g2").length)) >= 10, "the group to catch up", pageWait);
     await page.evaluate(() => window.rillTab.stopConsumer("g2"));
     const resumed = await page.evaluate(() => window.rillTab.seen("g2"));
     expect(resumed.map((r) => r.value).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `b-${i}`).sort());

@@ -2,8 +2,10 @@
 // the old one keep theirs: two SharedWorkers for one database. The second one must not host; it
 // relays to the first over the BroadcastChannel, and both tabs see one log.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { pageWait } from "../harness/chromium.ts";
+import { until } from "../helpers/wait.ts";
 import { duplicates } from "./checks.ts";
-import { type Browser, launch, type ServedPages, servePages, until } from "./harness.ts";
+import { type Browser, launch, type ServedPages, servePages } from "./harness.ts";
 
 describe("two SharedWorkers of one database (old and new deploy)", () => {
   let pages: ServedPages;
@@ -20,12 +22,16 @@ describe("two SharedWorkers of one database (old and new deploy)", () => {
   it("hosts in one of them; the other relays, and both tabs share one log", async () => {
     const [old, fresh] = [await browser.tab(), await browser.tab()];
     expect(await old.evaluate(() => window.rillTab.open({ name: "deploys", deploy: "1" }))).toEqual({ ok: true });
-    await until("the first worker to host", () => old.evaluate(() => window.rillTab.status().host.state === "hosting"));
+    await until(() => old.evaluate(() => window.rillTab.status().host.state === "hosting"), "the first worker to host", pageWait);
     expect(await fresh.evaluate(() => window.rillTab.open({ name: "deploys", deploy: "2" }))).toEqual({ ok: true });
-    const [a, b] = await until("the second worker to follow", async () => {
-      const s = await Promise.all([old, fresh].map((p) => p.evaluate(() => window.rillTab.status())));
-      return s[1]?.host.state === "following" ? s : null;
-    });
+    const [a, b] = await until(
+      async () => {
+        const s = await Promise.all([old, fresh].map((p) => p.evaluate(() => window.rillTab.status())));
+        return s[1]?.host.state === "following" ? s : null;
+      },
+      "the second worker to follow",
+      pageWait,
+    );
     expect(a?.host).toMatchObject({ mode: "shared", isHost: true });
     expect(b?.host).toMatchObject({ mode: "shared", isHost: false, hostId: a?.host.hostId });
 

@@ -3,8 +3,10 @@
 // and consume at the same time; every record is in the log once, each tab reads each once, in the
 // order its producer sent per key; a consumer group spans the tabs.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { pageWait } from "../harness/chromium.ts";
+import { until } from "../helpers/wait.ts";
 import { duplicates, orderViolations } from "./checks.ts";
-import { type Browser, launch, type ServedPages, servePages, until } from "./harness.ts";
+import { type Browser, launch, type ServedPages, servePages } from "./harness.ts";
 import type { Seen } from "./pages/tab.ts";
 
 const KEYS = ["k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7"];
@@ -28,7 +30,7 @@ describe.each(["shared", "dedicated"] as const)("two tabs, %s mode", (mode) => {
     for (const page of [a, b]) expect(await page.evaluate((n) => window.rillTab.open({ name: n }), name)).toEqual({ ok: true });
     const statuses = await Promise.all(
       [a, b].map((page) =>
-        until("a host", () => page.evaluate(() => (window.rillTab.status().host.hostId ? window.rillTab.status() : null))),
+        until(() => page.evaluate(() => (window.rillTab.status().host.hostId ? window.rillTab.status() : null)), "a host", pageWait),
       ),
     );
     expect(statuses.map((s) => s.host.mode)).toEqual([mode, mode]);
@@ -54,10 +56,14 @@ describe.each(["shared", "dedicated"] as const)("two tabs, %s mode", (mode) => {
 
     const total = 2 * PER_TAB;
     for (const page of [a, b]) {
-      const seen = await until("every record", async () => {
-        const s = await page.evaluate(() => window.rillTab.seen("all"));
-        return s.length >= total ? s : null;
-      });
+      const seen = await until(
+        async () => {
+          const s = await page.evaluate(() => window.rillTab.seen("all"));
+          return s.length >= total ? s : null;
+        },
+        "every record",
+        pageWait,
+      );
       expect(seen).toHaveLength(total);
       expect(duplicates(seen)).toEqual([]);
       expect(orderViolations(seen)).toEqual([]);
@@ -79,12 +85,16 @@ describe.each(["shared", "dedicated"] as const)("two tabs, %s mode", (mode) => {
     await a.evaluate((t) => window.rillTab.createTopic(t, 4), topic);
     await Promise.all([a, b].map((page) => page.evaluate((t) => window.rillTab.consume("member", t, "tabs"), topic)));
     // stable first: two members, four partitions between them, none twice
-    await until("a stable assignment", async () => {
-      const owned = (await Promise.all([a, b].map((page) => page.evaluate(() => window.rillTab.assignment("member"))))).map(
-        (x) => x.length,
-      );
-      return owned[0] === 2 && owned[1] === 2;
-    });
+    await until(
+      async () => {
+        const owned = (await Promise.all([a, b].map((page) => page.evaluate(() => window.rillTab.assignment("member"))))).map(
+          (x) => x.length,
+        );
+        return owned[0] === 2 && owned[1] === 2;
+      },
+      "a stable assignment",
+      pageWait,
+    );
     await a.evaluate(
       ({ t, keys }) =>
         window.rillTab.produce(
@@ -93,10 +103,14 @@ describe.each(["shared", "dedicated"] as const)("two tabs, %s mode", (mode) => {
         ),
       { t: topic, keys: KEYS },
     );
-    const seen = await until("every record processed", async () => {
-      const all = (await Promise.all([a, b].map((page) => page.evaluate(() => window.rillTab.seen("member"))))).flat();
-      return all.length >= 120 ? all : null;
-    });
+    const seen = await until(
+      async () => {
+        const all = (await Promise.all([a, b].map((page) => page.evaluate(() => window.rillTab.seen("member"))))).flat();
+        return all.length >= 120 ? all : null;
+      },
+      "every record processed",
+      pageWait,
+    );
     expect(seen).toHaveLength(120);
     expect(duplicates(seen)).toEqual([]);
     expect(orderViolations(seen)).toEqual([]);

@@ -19,6 +19,7 @@ import {
   ResourcePatternTypes,
 } from "@rill/kafkajs";
 import { expect } from "vitest";
+import { until } from "../helpers/wait.ts";
 
 export interface IdiomContext {
   kafka: Kafka;
@@ -35,15 +36,6 @@ export interface Idiom {
 }
 
 const text = (b: { toString(): string } | null | undefined) => (b === null || b === undefined ? null : b.toString());
-
-/** Waits for a condition with a generous deadline, never a fixed sleep. */
-async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** Runs a consumer of `topics` from the beginning and collects what eachMessage hands over. */
 async function collect(ctx: IdiomContext, topics: string[], count: number) {
@@ -472,10 +464,14 @@ export const idioms: Idiom[] = [
       const producer = ctx.kafka.producer();
       await producer.connect();
       // keep writing to every partition until both members have handled some
-      await until(async () => {
-        await producer.send({ topic, messages: [0, 1, 2, 3].map((partition) => ({ value: "x", partition })) });
-        return new Set(owner.values()).size === 2;
-      }, "both members consuming");
+      await until(
+        async () => {
+          await producer.send({ topic, messages: [0, 1, 2, 3].map((partition) => ({ value: "x", partition })) });
+          return new Set(owner.values()).size === 2;
+        },
+        "both members consuming",
+        { everyMs: 20 },
+      );
       await producer.disconnect();
       await a.disconnect();
       await b.disconnect();

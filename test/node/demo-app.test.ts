@@ -8,24 +8,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromiumArgs, chromiumPath } from "../harness/chromium.ts";
+import { chromiumArgs, chromiumPath, pageWait } from "../harness/chromium.ts";
 import { type LocalBrokerProcess, startLocalBroker } from "../harness/local-broker.ts";
+import { until } from "../helpers/wait.ts";
 import { type EdgeProxy, startEdgeProxy } from "./edge-proxy.ts";
 import { ensureWebBuild, screenshotPath } from "./web-demo-pages.ts";
 
 async function edgeTopic(broker: LocalBrokerProcess, topic: string) {
   const res = await fetch(`${broker.url}/v1/topics/${topic}`);
   return res.ok ? ((await res.json()) as { partitions: Array<{ partition: number; highWatermark: number }> }) : null;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 async function openApp(context: BrowserContext, url: string, problems: string[]): Promise<Page> {
@@ -89,7 +80,7 @@ describe("demo app", () => {
     const a = await openApp(context, appUrl, problems);
     const b = await openApp(context, appUrl, problems);
     // the app provisions its edge topics while it can reach the edge
-    await until("the edge topic market-orders", () => edgeTopic(broker, "market-orders"));
+    await until(() => edgeTopic(broker, "market-orders"), "the edge topic market-orders", pageWait);
 
     // offline: the pages' own network (setOffline) and the shared worker's (the proxy)
     proxy.cut();
@@ -151,7 +142,7 @@ describe("demo app", () => {
       const pending = document.querySelectorAll("#orders-table tr[data-state=pending]").length;
       return synced > 0 && pending > 0 && document.querySelector<HTMLElement>("#connectivity")?.dataset.state === "online";
     });
-    await until("an upload answer held by the proxy", async () => proxy.heldCount > 0);
+    await until(async () => proxy.heldCount > 0, "an upload answer held by the proxy", pageWait);
     await tab.screenshot({ path: screenshotPath("demo-mid-sync.png"), fullPage: true });
 
     proxy.release();

@@ -1,27 +1,14 @@
 // Download of edge topics into read-only local replicas: byte for byte at the edge's offsets,
 // through dropped answers and host crashes; a jump with a reported gap when edge retention
 // overtakes the replica; a fresh start when the edge topic is re-created.
-import { startNodeBroker } from "@rill/node";
 import { createMemoryStorage } from "@rill/storage-memory";
-import { afterEach, describe, expect, it } from "vitest";
-import { batchesOf, crashable, createLocalSide, createTopic, engineOn, eventually, readTopic } from "../../packages/sync/test/harness.ts";
+import { describe, expect, it } from "vitest";
+import { batchesOf, crashable, createLocalSide, createTopic, engineOn, readTopic } from "../../packages/sync/test/harness.ts";
 import { check, formatVerdict, parseId } from "../faults/check.ts";
-import { startTcpProxy } from "../harness/tcp-proxy.ts";
+import { until } from "../helpers/wait.ts";
+import { cleanupsAfterEach, edgeBehindProxy } from "./sync-setup.ts";
 
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-async function edgeWithProxy() {
-  const edge = await startNodeBroker();
-  const proxy = await startTcpProxy({ upstreamPort: edge.port });
-  cleanups.push(
-    () => edge.close(),
-    () => proxy.close(),
-  );
-  return { edge, proxy };
-}
+const cleanups = cleanupsAfterEach();
 
 let seq = 0;
 /** Produces on the edge itself (not through the proxy), `count` records in requests of 10. */
@@ -59,7 +46,7 @@ async function expectByteEqual(
 
 describe("sync download", () => {
   it("keeps a replica byte-equal to the edge at equal offsets through 8 crashes and 30% dropped answers", async () => {
-    const { edge, proxy } = await edgeWithProxy();
+    const { edge, proxy } = await edgeBehindProxy(cleanups);
     await createTopic(fetch, edge.url, "news", 2);
     await produceEdge(edge.url, "news", 200, 2);
     const storage = createMemoryStorage();
@@ -72,7 +59,7 @@ describe("sync download", () => {
       await engine.start();
       await produceEdge(edge.url, "news", 60, 2);
       const before = engine.status().counters.batchesDownloaded;
-      await eventually("some batches downloaded", () => engine.status().counters.batchesDownloaded > before);
+      await until(() => engine.status().counters.batchesDownloaded > before, "some batches downloaded");
       disk.crash();
       downloaded += engine.status().counters.batchesDownloaded;
       await engine.stop();
@@ -100,7 +87,7 @@ describe("sync download", () => {
   }, 120_000);
 
   it("jumps to the edge log start and reports the gap when edge retention overtook the replica", async () => {
-    const { edge, proxy } = await edgeWithProxy();
+    const { edge, proxy } = await edgeBehindProxy(cleanups);
     await createTopic(fetch, edge.url, "news", 1, { "retention.ms": "1" });
     await produceEdge(edge.url, "news", 50, 1);
     const local = createLocalSide();
@@ -126,7 +113,7 @@ describe("sync download", () => {
   });
 
   it("starts a new replica at the edge's end with from: latest", async () => {
-    const { edge, proxy } = await edgeWithProxy();
+    const { edge, proxy } = await edgeBehindProxy(cleanups);
     await createTopic(fetch, edge.url, "news", 1);
     await produceEdge(edge.url, "news", 30, 1);
     const local = createLocalSide();
@@ -141,7 +128,7 @@ describe("sync download", () => {
   });
 
   it("starts the replica over when the edge topic is re-created", async () => {
-    const { edge, proxy } = await edgeWithProxy();
+    const { edge, proxy } = await edgeBehindProxy(cleanups);
     await createTopic(fetch, edge.url, "news", 1);
     await produceEdge(edge.url, "news", 40, 1);
     const local = createLocalSide();
@@ -153,7 +140,7 @@ describe("sync download", () => {
     await fetch(`${edge.url}/v1/topics/news`, { method: "DELETE" });
     await createTopic(fetch, edge.url, "news", 1);
     await produceEdge(edge.url, "news", 70, 1); // more than the replica had: no offset error to give it away
-    await eventually("a reset", () => engine.status().download.gaps.some((g) => g.reason === "recreated"));
+    await until(() => engine.status().download.gaps.some((g) => g.reason === "recreated"), "a reset");
     await engine.syncNow({ signal: AbortSignal.timeout(30_000) });
     const ids = (await readTopic(local.fetch, "", "edge.news", 1)).map((r) => r.id);
     expect(ids).toEqual((await readTopic(fetch, edge.url, "news", 1)).map((r) => r.id));

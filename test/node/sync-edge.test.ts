@@ -3,25 +3,15 @@
 // directory, four leader crashes of a replication-factor-3 topic, the local host crashed once. The outbox goes up exactly once and a replica of the same
 // edge topic comes down byte for byte.
 import { createMemoryStorage } from "@rill/storage-memory";
-import { afterEach, describe, expect, it } from "vitest";
-import {
-  batchesOf,
-  crashable,
-  createLocalSide,
-  createTopic,
-  engineOn,
-  eventually,
-  produceLocal,
-  readTopic,
-} from "../../packages/sync/test/harness.ts";
+import { describe, expect, it } from "vitest";
+import { batchesOf, crashable, createLocalSide, createTopic, engineOn, produceLocal, readTopic } from "../../packages/sync/test/harness.ts";
 import { check, formatVerdict } from "../faults/check.ts";
 import { type LocalBrokerProcess, startLocalBroker } from "../harness/local-broker.ts";
 import { startTcpProxy } from "../harness/tcp-proxy.ts";
+import { until } from "../helpers/wait.ts";
+import { cleanupsAfterEach } from "./sync-setup.ts";
 
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanups = cleanupsAfterEach();
 
 describe("sync against wrangler dev", () => {
   it("uploads exactly once and mirrors byte for byte through an edge SIGKILL, leader crashes, a host crash and dropped answers", async () => {
@@ -46,14 +36,14 @@ describe("sync against wrangler dev", () => {
     proxy.dropAnswers(0.3);
     let engine = engineOn(local, [proxy.url], sync, { deviceId: "edge-test", edge: { brokers: [proxy.url], requestTimeoutMs: 5_000 } });
     await engine.start();
-    await eventually("uploading", () => engine.status().counters.batchesAcked >= 20, 60_000);
+    await until(() => engine.status().counters.batchesAcked >= 20, "uploading", { timeoutMs: 60_000 });
 
     // the edge dies mid-upload (its process group, SIGKILL) and comes back on its state
     await edge.stop("SIGKILL");
     const kills = 1;
-    await eventually("offline", () => engine.status().connectivity !== "online", 60_000);
+    await until(() => engine.status().connectivity !== "online", "offline", { timeoutMs: 60_000 });
     edge = await startLocalBroker({ stateDir: edge.stateDir, port, vars: { RILL_FAULTS: "enabled" } });
-    await eventually("uploading again", () => engine.status().counters.batchesAcked >= 40, 60_000);
+    await until(() => engine.status().counters.batchesAcked >= 40, "uploading again", { timeoutMs: 60_000 });
 
     // leader crashes (replication factor 3): a new leader takes over and keeps the producer state
     let leaderCrashes = 0;
@@ -65,7 +55,7 @@ describe("sync against wrangler dev", () => {
         body: JSON.stringify({ topic: "orders", partition: i % 2, replica: "leader", fault: { kind: "crash", durationMs: 800 } }),
       });
       if (crash.ok) leaderCrashes++;
-      await eventually("uploading after a leader crash", () => engine.status().counters.batchesAcked > acked + 3, 60_000);
+      await until(() => engine.status().counters.batchesAcked > acked + 3, "uploading after a leader crash", { timeoutMs: 60_000 });
     }
     expect(leaderCrashes).toBe(4);
 

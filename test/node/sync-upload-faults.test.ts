@@ -2,40 +2,23 @@
 // "crashing" (its storage gone mid-flight, so cursor writes are lost) at many points, then a new
 // broker and engine on the same storage. The fault checker's verdict must be all zeros.
 import type { Storage } from "@rill/core";
-import { startNodeBroker } from "@rill/node";
 import "fake-indexeddb/auto";
 import { createIndexedDbStorage } from "@rill/storage-indexeddb";
 import { createMemoryStorage } from "@rill/storage-memory";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { SyncCounters } from "../../packages/sync/src/index.ts";
-import {
-  crashable,
-  createLocalSide,
-  createTopic,
-  engineOn,
-  eventually,
-  produceLocal,
-  readTopic,
-  type Sent,
-} from "../../packages/sync/test/harness.ts";
+import { crashable, createLocalSide, createTopic, engineOn, produceLocal, readTopic, type Sent } from "../../packages/sync/test/harness.ts";
 import { check, formatVerdict } from "../faults/check.ts";
-import { startTcpProxy } from "../harness/tcp-proxy.ts";
+import { until } from "../helpers/wait.ts";
+import { cleanupsAfterEach, edgeBehindProxy } from "./sync-setup.ts";
 
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanups = cleanupsAfterEach();
 
 type CrashPoint = "while-sending" | "answer-held" | "after-ack";
 
 /** Runs rounds of produce → sync → crash, then a clean final sync; returns the verdict and the sums. */
 async function crashRun(open: () => Storage | Promise<Storage>, rounds: CrashPoint[], label: string) {
-  const edge = await startNodeBroker();
-  const proxy = await startTcpProxy({ upstreamPort: edge.port });
-  cleanups.push(
-    () => edge.close(),
-    () => proxy.close(),
-  );
+  const { edge, proxy } = await edgeBehindProxy(cleanups);
   await createTopic(fetch, edge.url, "orders", 2);
   const sent: Sent[] = [];
   const totals: Record<string, number> = {};
@@ -56,16 +39,16 @@ async function crashRun(open: () => Storage | Promise<Storage>, rounds: CrashPoi
     if (point === "answer-held") {
       // the edge appends, its answer waits in the proxy; the host dies before hearing it
       const held = new Promise<void>((resolve) => proxy.holdAnswers(resolve));
-      await eventually("an answer held", () => held.then(() => true), 30_000);
+      await until(() => held.then(() => true), "an answer held", { timeoutMs: 30_000 });
       disk.crash();
       proxy.stopHolding("drop");
     } else if (point === "after-ack") {
       // an answer arrives and is counted; the host dies before the cursor write (every 250 ms)
       const before = engine.status().counters.batchesAcked;
-      await eventually("one more acknowledgement", () => engine.status().counters.batchesAcked > before, 30_000);
+      await until(() => engine.status().counters.batchesAcked > before, "one more acknowledgement", { timeoutMs: 30_000 });
       disk.crash();
     } else {
-      await eventually("sending", () => engine.status().counters.batchesSent >= 3, 30_000);
+      await until(() => engine.status().counters.batchesSent >= 3, "sending", { timeoutMs: 30_000 });
       if (round % 2 === 1) proxy.setMode("blackhole");
       disk.crash();
     }
@@ -123,12 +106,7 @@ describe("sync upload under faults", () => {
   }, 180_000);
 
   it("loses and repeats nothing while a zombie engine on the same storage sends alongside the new one", async () => {
-    const edge = await startNodeBroker();
-    const proxy = await startTcpProxy({ upstreamPort: edge.port });
-    cleanups.push(
-      () => edge.close(),
-      () => proxy.close(),
-    );
+    const { edge, proxy } = await edgeBehindProxy(cleanups);
     await createTopic(fetch, edge.url, "orders", 2);
     const storage = createMemoryStorage();
     const first = createLocalSide(storage, ["outbox"]);

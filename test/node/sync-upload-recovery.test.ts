@@ -4,42 +4,44 @@
 import { encodeBatch } from "@rill/core";
 import { startNodeBroker } from "@rill/node";
 import { createMemoryStorage } from "@rill/storage-memory";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { transactionalIdOf } from "../../packages/sync/src/index.ts";
-import { createLocalSide, createTopic, engineOn, eventually, produceLocal, readTopic } from "../../packages/sync/test/harness.ts";
-import { startTcpProxy } from "../harness/tcp-proxy.ts";
+import { createLocalSide, createTopic, engineOn, produceLocal, readTopic } from "../../packages/sync/test/harness.ts";
+import { until } from "../helpers/wait.ts";
+import { cleanupsAfterEach, edgeBehindProxy } from "./sync-setup.ts";
 
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-async function edgeWithProxy() {
-  const edge = await startNodeBroker();
-  const proxy = await startTcpProxy({ upstreamPort: edge.port });
-  cleanups.push(
-    () => edge.close(),
-    () => proxy.close(),
-  );
-  return { edge, proxy };
-}
+const cleanups = cleanupsAfterEach();
 
 const json = (body: unknown): RequestInit => ({
   method: "POST",
   headers: { "content-type": "application/json" },
   body: JSON.stringify(body),
 });
+
+/**
+ * The edge (topic "orders") behind a proxy, and a local side whose "outbox" (one partition each)
+ * `startEngine` uploads to it as device d1.
+ */
+async function deviceAndEdge(outboxConfig: Record<string, string> = {}) {
+  const { edge, proxy } = await edgeBehindProxy(cleanups);
+  await createTopic(fetch, edge.url, "orders", 1);
+  const local = createLocalSide(undefined, ["outbox"]);
+  await createTopic(local.fetch, "", "outbox", 1, outboxConfig);
+  const startEngine = async () => {
+    const engine = engineOn(local, [proxy.url], { upload: [{ local: "outbox", edge: "orders" }] }, { deviceId: "d1" });
+    cleanups.push(() => engine.stop());
+    await engine.start();
+    return engine;
+  };
+  return { edge, proxy, local, startEngine };
+}
+
 const ids = (records: Array<{ id: string }>) => records.map((r) => r.id).sort();
 
 describe("sync upload recovery", () => {
   it("starts a new epoch after the edge topic is re-created (UNKNOWN_PRODUCER_ID) and writes nothing twice", async () => {
-    const { edge, proxy } = await edgeWithProxy();
-    await createTopic(fetch, edge.url, "orders", 1);
-    const local = createLocalSide(undefined, ["outbox"]);
-    await createTopic(local.fetch, "", "outbox", 1);
-    const engine = engineOn(local, [proxy.url], { upload: [{ local: "outbox", edge: "orders" }] }, { deviceId: "d1" });
-    cleanups.push(() => engine.stop());
-    await engine.start();
+    const { edge, local, startEngine } = await deviceAndEdge();
+    const engine = await startEngine();
     await produceLocal(local, "outbox", { producer: 0, from: 0, count: 40, perRequest: 4, partitions: 1 });
     await engine.syncNow({ signal: AbortSignal.timeout(30_000) });
     const epochBefore = engine.status().upload.partitions[0]?.producerEpoch;
@@ -58,13 +60,8 @@ describe("sync upload recovery", () => {
   });
 
   it("starts a new epoch on a fresh edge that forgot the producer, and sends only what it lacks", async () => {
-    const { edge, proxy } = await edgeWithProxy();
-    await createTopic(fetch, edge.url, "orders", 1);
-    const local = createLocalSide(undefined, ["outbox"]);
-    await createTopic(local.fetch, "", "outbox", 1);
-    const engine = engineOn(local, [proxy.url], { upload: [{ local: "outbox", edge: "orders" }] }, { deviceId: "d1" });
-    cleanups.push(() => engine.stop());
-    await engine.start();
+    const { proxy, local, startEngine } = await deviceAndEdge();
+    const engine = await startEngine();
     await produceLocal(local, "outbox", { producer: 0, from: 0, count: 20, perRequest: 4, partitions: 1 });
     await engine.syncNow({ signal: AbortSignal.timeout(30_000) });
 
@@ -78,7 +75,7 @@ describe("sync upload recovery", () => {
     // answers dropped: the first batches land on the fresh edge but the engine does not hear it
     proxy.dropAnswers(1);
     const rest = await produceLocal(local, "outbox", { producer: 0, from: 20, count: 20, perRequest: 4, partitions: 1 });
-    await eventually("a dropped answer", () => proxy.counters.droppedAnswers >= 2);
+    await until(() => proxy.counters.droppedAnswers >= 2, "a dropped answer");
     proxy.dropAnswers(0);
     await engine.syncNow({ signal: AbortSignal.timeout(30_000) });
     const read = await readTopic(fetch, fresh.url, "orders", 1);
@@ -87,13 +84,8 @@ describe("sync upload recovery", () => {
   });
 
   it("stops with status fenced when another producer takes this device's transactional id, and sends nothing more", async () => {
-    const { edge, proxy } = await edgeWithProxy();
-    await createTopic(fetch, edge.url, "orders", 1);
-    const local = createLocalSide(undefined, ["outbox"]);
-    await createTopic(local.fetch, "", "outbox", 1);
-    const engine = engineOn(local, [proxy.url], { upload: [{ local: "outbox", edge: "orders" }] }, { deviceId: "d1" });
-    cleanups.push(() => engine.stop());
-    await engine.start();
+    const { edge, local, startEngine } = await deviceAndEdge();
+    const engine = await startEngine();
     await produceLocal(local, "outbox", { producer: 0, from: 0, count: 10, perRequest: 5, partitions: 1 });
     await engine.syncNow({ signal: AbortSignal.timeout(30_000) });
 
@@ -127,7 +119,7 @@ describe("sync upload recovery", () => {
   });
 
   it("fences a cloned device: the same identity with other records is caught by comparing a duplicate with the edge", async () => {
-    const { edge, proxy } = await edgeWithProxy();
+    const { edge, proxy } = await edgeBehindProxy(cleanups);
     await createTopic(fetch, edge.url, "orders", 1);
     const original = createMemoryStorage();
     const a = createLocalSide(original, ["outbox"]);
@@ -157,22 +149,17 @@ describe("sync upload recovery", () => {
     const engineB = engineOn(b, [proxy.url], { upload: [{ local: "outbox", edge: "orders" }] }, { deviceId: "d1" });
     cleanups.push(() => engineB.stop());
     await engineB.start();
-    await eventually("the clone fenced", () => engineB.status().upload.state === "fenced");
+    await until(() => engineB.status().upload.state === "fenced", "the clone fenced");
     expect(engineB.status().counters.cloneChecks).toBeGreaterThan(0);
     // the edge holds the original's records only
     expect((await readTopic(fetch, edge.url, "orders", 1)).every((r) => r.id.startsWith("p0-"))).toBe(true);
   });
 
   it("keeps unsynced outbox records through compaction while offline, so every version of a key is uploaded", async () => {
-    const { edge, proxy } = await edgeWithProxy();
-    await createTopic(fetch, edge.url, "orders", 1);
+    const { edge, proxy, local, startEngine } = await deviceAndEdge({ "cleanup.policy": "compact" });
     proxy.setMode("cut");
-    const local = createLocalSide(undefined, ["outbox"]);
-    await createTopic(local.fetch, "", "outbox", 1, { "cleanup.policy": "compact" });
     const sent = await produceLocal(local, "outbox", { producer: 0, from: 0, count: 70, perRequest: 7, partitions: 1 }); // 7 keys, 10 versions each
-    const engine = engineOn(local, [proxy.url], { upload: [{ local: "outbox", edge: "orders" }] }, { deviceId: "d1" });
-    cleanups.push(() => engine.stop());
-    await engine.start();
+    const engine = await startEngine();
     await local.broker.runMaintenance();
     expect(await readTopic(local.fetch, "", "outbox", 1)).toHaveLength(70);
 
@@ -184,15 +171,10 @@ describe("sync upload recovery", () => {
   });
 
   it("keeps unsynced outbox records through retention.ms=1 while offline, and lets retention take them once uploaded", async () => {
-    const { edge, proxy } = await edgeWithProxy();
-    await createTopic(fetch, edge.url, "orders", 1);
+    const { edge, proxy, local, startEngine } = await deviceAndEdge({ "retention.ms": "1" });
     proxy.setMode("cut");
-    const local = createLocalSide(undefined, ["outbox"]);
-    await createTopic(local.fetch, "", "outbox", 1, { "retention.ms": "1" });
     const sent = await produceLocal(local, "outbox", { producer: 0, from: 0, count: 50, perRequest: 5, partitions: 1 });
-    const engine = engineOn(local, [proxy.url], { upload: [{ local: "outbox", edge: "orders" }] }, { deviceId: "d1" });
-    cleanups.push(() => engine.stop());
-    await engine.start();
+    const engine = await startEngine();
     await new Promise((r) => setTimeout(r, 5)); // every record is now older than retention.ms
     await local.broker.runMaintenance();
     expect(await readTopic(local.fetch, "", "outbox", 1)).toHaveLength(50);

@@ -1,41 +1,28 @@
 // Upload of outbox topics to an edge over HTTP, through a TCP proxy that takes the network away.
-import { startNodeBroker } from "@rill/node";
-import { afterEach, describe, expect, it } from "vitest";
-import { createLocalSide, createTopic, engineOn, eventually, produceLocal, readTopic } from "../../packages/sync/test/harness.ts";
+import { describe, expect, it } from "vitest";
+import { createLocalSide, createTopic, engineOn, produceLocal, readTopic } from "../../packages/sync/test/harness.ts";
 import { check } from "../faults/check.ts";
-import { startTcpProxy, type TcpProxy } from "../harness/tcp-proxy.ts";
+import { until } from "../helpers/wait.ts";
+import { cleanupsAfterEach, edgeBehindProxy } from "./sync-setup.ts";
 
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-async function edgeBehindProxy(): Promise<{ url: string; proxy: TcpProxy; fetch: typeof fetch }> {
-  const edge = await startNodeBroker();
-  const proxy = await startTcpProxy({ upstreamPort: edge.port });
-  cleanups.push(
-    () => edge.close(),
-    () => proxy.close(),
-  );
-  return { url: edge.url, proxy, fetch: (input, init) => fetch(input, init) };
-}
+const cleanups = cleanupsAfterEach();
 
 describe("sync upload", () => {
   it("moves records written offline to the edge once, in local order, when the network comes back", async () => {
-    const edge = await edgeBehindProxy();
-    await createTopic(edge.fetch, edge.url, "orders", 2);
-    edge.proxy.setMode("cut");
+    const { edge, proxy } = await edgeBehindProxy(cleanups);
+    await createTopic(fetch, edge.url, "orders", 2);
+    proxy.setMode("cut");
     const local = createLocalSide(undefined, ["outbox"]);
     await createTopic(local.fetch, "", "outbox", 2);
     const sent = await produceLocal(local, "outbox", { producer: 0, from: 0, count: 300, perRequest: 10, partitions: 2 });
-    const engine = engineOn(local, [edge.proxy.url], { upload: [{ local: "outbox", edge: "orders" }] });
+    const engine = engineOn(local, [proxy.url], { upload: [{ local: "outbox", edge: "orders" }] });
     cleanups.push(() => engine.stop());
     await engine.start();
     const pushed: number[] = [];
     engine.subscribe((s) => pushed.push(s.upload.outboxRecords));
-    await eventually("offline status", () => engine.status().connectivity === "offline");
+    await until(() => engine.status().connectivity === "offline", "offline status");
     // a UI's view while offline: what waits, how much, since when, and why (errors counted, not repeated)
-    await eventually("repeated failures", () => (engine.status().errors[0]?.count ?? 0) > 2);
+    await until(() => (engine.status().errors[0]?.count ?? 0) > 2, "repeated failures");
     const offline = engine.status();
     expect(offline.upload.outboxRecords).toBe(300);
     expect(offline.upload.outboxBytes).toBeGreaterThan(300 * 5);
@@ -43,17 +30,17 @@ describe("sync upload", () => {
     expect(offline.lastSyncAt).toBeNull();
     expect(new Set(offline.errors.map((e) => `${e.code}/${e.topic}/${e.partition}`)).size).toBe(offline.errors.length);
     await expect(engine.syncNow({ signal: AbortSignal.timeout(200) })).rejects.toMatchObject({ name: "TimeoutError" });
-    expect(await readTopic(edge.fetch, edge.url, "orders", 2)).toEqual([]);
+    expect(await readTopic(fetch, edge.url, "orders", 2)).toEqual([]);
 
-    edge.proxy.setMode("forward");
+    proxy.setMode("forward");
     const status = await engine.syncNow({ signal: AbortSignal.timeout(30_000) });
     expect(status.upload.outboxRecords).toBe(0);
     expect(status.connectivity).toBe("online");
     expect(status.lastSyncAt).not.toBeNull();
     expect(status.upload.partitions.map((p) => p.acked - p.localEnd)).toEqual([0, 0]);
-    await eventually("an empty outbox pushed to subscribers", () => pushed.at(-1) === 0);
+    await until(() => pushed.at(-1) === 0, "an empty outbox pushed to subscribers");
 
-    const read = await readTopic(edge.fetch, edge.url, "orders", 2);
+    const read = await readTopic(fetch, edge.url, "orders", 2);
     // on the edge, offsets differ from local ones; the checker compares the edge offsets uploaded() gave
     const acked = await Promise.all(
       sent.map(async (s) => {
@@ -78,10 +65,10 @@ describe("sync upload", () => {
   });
 
   it("refuses a local producer on a replica topic and an uploaded() on a topic that is not an outbox", async () => {
-    const edge = await edgeBehindProxy();
-    await createTopic(edge.fetch, edge.url, "news", 1);
+    const { edge, proxy } = await edgeBehindProxy(cleanups);
+    await createTopic(fetch, edge.url, "news", 1);
     const local = createLocalSide();
-    const engine = engineOn(local, [edge.proxy.url], { download: [{ edge: "news" }] });
+    const engine = engineOn(local, [proxy.url], { download: [{ edge: "news" }] });
     cleanups.push(() => engine.stop());
     await engine.start();
     await engine.syncNow({ signal: AbortSignal.timeout(30_000) });

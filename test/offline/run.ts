@@ -12,6 +12,7 @@ import { batchesOf, readTopic } from "../../packages/sync/test/harness.ts";
 import { type Acked, check, type Verdict } from "../faults/check.ts";
 import { type LocalBrokerProcess, startLocalBroker } from "../harness/local-broker.ts";
 import { startTcpProxy, type TcpProxy } from "../harness/tcp-proxy.ts";
+import { sleep, type UntilOptions, until } from "../helpers/wait.ts";
 import type { RillTestApi } from "./app/page.ts";
 import { buildApp, serveApp } from "./build.ts";
 import { type LaunchedChromium, launchChromium } from "./chromium.ts";
@@ -68,15 +69,8 @@ export interface OfflineRunResult {
   };
 }
 
-const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(what: string, fn: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await fn())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await wait(50);
-  }
-}
+// each look is a round trip to Chromium, and a sync through faults takes its time
+const tabWait = { everyMs: 50, timeoutMs: 60_000 } satisfies UntilOptions;
 
 export async function runOfflineScenario(options: OfflineRunOptions): Promise<OfflineRunResult> {
   const log = options.log ?? (() => undefined);
@@ -175,7 +169,7 @@ export async function runOfflineScenario(options: OfflineRunOptions): Promise<Of
     const outbox = async () =>
       ((await page.evaluate(() => window.rillTest.status())) as { sync?: { upload: { outboxRecords: number } } | null }).sync?.upload
         .outboxRecords ?? -1;
-    await until("the outbox status", async () => (await outbox()) === acked.size);
+    await until(async () => (await outbox()) === acked.size, "the outbox status", tabWait);
     log(`offline: ${acked.size} records acknowledged locally, all ${await outbox()} shown in the outbox, ${counts.reloads} reloads`);
     proxy.setMode("forward");
     await page.evaluate(() => window.rillTest.syncNow(120_000));
@@ -187,11 +181,11 @@ export async function runOfflineScenario(options: OfflineRunOptions): Promise<Of
       const point = points[k % points.length] as (typeof points)[number];
       const start = acked.size;
       void produce(page, 1_000_000, 5);
-      await until("local acks", ackedSince(start + 20));
+      await until(ackedSince(start + 20), "local acks", tabWait);
       if (point === "before-post") {
         proxy.setMode("blackhole");
         counts.blackholes++;
-        await until("more local acks", ackedSince(start + 60));
+        await until(ackedSince(start + 60), "more local acks", tabWait);
       } else if (point === "answer-held") {
         const held = new Promise<void>((resolve) => proxy.holdAnswers(resolve));
         await held;
@@ -217,10 +211,10 @@ export async function runOfflineScenario(options: OfflineRunOptions): Promise<Of
       for (let t = 0; t < run.tabs; t++) tabs.push(await openTab(run.mode));
       const start = acked.size;
       for (const tab of tabs) void produce(tab, 1_000_000, 10);
-      await until("tabs producing", ackedSince(start + 40 * run.tabs));
+      await until(ackedSince(start + 40 * run.tabs), "tabs producing", tabWait);
       await (tabs.shift() as Page).close(); // the first tab: in dedicated mode its worker hosts
       counts.hostTabsClosed++;
-      await until("producing after the host tab closed", ackedSince(acked.size + 40));
+      await until(ackedSince(acked.size + 40), "producing after the host tab closed", tabWait);
       for (const tab of tabs) await tab.evaluate(() => window.rillTest.stop());
       await (tabs[0] as Page).evaluate(() => window.rillTest.syncNow(120_000));
       log(`${run.tabs} tabs (${run.mode}), host tab closed: ${acked.size} acknowledged`);
@@ -235,11 +229,11 @@ export async function runOfflineScenario(options: OfflineRunOptions): Promise<Of
     void produce(page, 1_000_000, 20);
     const flakyEnd = Date.now() + options.flakySeconds * 1000;
     while (Date.now() < flakyEnd) {
-      await wait(Math.min(5_000, Math.max(0, flakyEnd - Date.now())));
+      await sleep(Math.min(5_000, Math.max(0, flakyEnd - Date.now())));
       if (Date.now() >= flakyEnd) break;
       proxy.setMode("blackhole");
       counts.blackholes++;
-      await wait(Math.min(5_000, Math.max(0, flakyEnd - Date.now())));
+      await sleep(Math.min(5_000, Math.max(0, flakyEnd - Date.now())));
       proxy.setMode("forward");
     }
     await page.evaluate(() => window.rillTest.stop());
@@ -258,12 +252,12 @@ export async function runOfflineScenario(options: OfflineRunOptions): Promise<Of
 
     // ---- 5. the edge SIGKILLed mid-upload and restarted on its state
     void produce(page, 1_000_000, 5);
-    await until("uploading", ackedSince(acked.size + 50));
+    await until(ackedSince(acked.size + 50), "uploading", tabWait);
     await edge.stop("SIGKILL");
     counts.edgeKills++;
-    await until("writing while the edge is down", ackedSince(acked.size + 50));
+    await until(ackedSince(acked.size + 50), "writing while the edge is down", tabWait);
     edge = await startLocalBroker({ stateDir: edge.stateDir, port: edgePort });
-    await until("writing after the edge came back", ackedSince(acked.size + 50));
+    await until(ackedSince(acked.size + 50), "writing after the edge came back", tabWait);
     await page.evaluate(() => window.rillTest.stop());
     log(`edge killed and restarted: ${acked.size} acknowledged`);
 
@@ -316,11 +310,11 @@ export async function runOfflineScenario(options: OfflineRunOptions): Promise<Of
         }
         // uploaded records leave the outbox (retention.ms=1 stops at the upload cursor, now at the end)
         await until(
-          "writes accepted again",
           async () =>
             (await tab.evaluate((o) => window.rillTest.fill(o), { producer: nextProducer++, valueBytes: 10, partitions, max: 10 }))
               .status === 200,
-          180_000,
+          "writes accepted again",
+          { ...tabWait, timeoutMs: 180_000 },
         );
         counts.quotaRefusals++;
         log("quota: every record written before the disk filled is on the edge, and writes are accepted again");

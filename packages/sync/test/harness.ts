@@ -155,26 +155,6 @@ export async function batchesOf(
   }
 }
 
-/** Waits for a condition, polling; fails with `what` after a generous deadline. */
-export async function eventually<T>(
-  what: string,
-  fn: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await fn();
-      if (value !== undefined && value !== false) return value as T;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /**
  * A storage that can "crash": from crash() on, every call fails and nothing more is written, as
  * when a browser process is killed. The underlying storage keeps what was written before, for the
