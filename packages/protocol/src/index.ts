@@ -5,6 +5,7 @@ export type { Access, AccessCheck, AccessOperation, AccessResource, NameSource }
 export * from "./headers.ts";
 export * from "./media-types.ts";
 export * from "./paths.ts";
+export type { JsonRecord, RecordEncoding } from "./records.ts";
 export type {
   AddPartitionsBody,
   AlterConfigBody,

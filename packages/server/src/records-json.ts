@@ -3,19 +3,12 @@
 // `"encoding": "base64"`, so one binary record never makes a topic unreadable as text.
 
 import { decodeBase64, decodeUtf8, encodeBase64, encodeUtf8, type LogRecord, type RecordHeader, type RecordInput } from "@rill/core";
+import type { JsonRecord, RecordEncoding } from "@rill/protocol";
 import type { produceRecord } from "@rill/protocol/operations";
 import type { z } from "zod";
 
-export type Encoding = "utf8" | "base64";
-
-export interface JsonRecord {
-  offset: number;
-  timestamp: number;
-  key: string | null;
-  value: string | null;
-  headers: Record<string, string | null | Array<string | null>>;
-  encoding?: "base64";
-}
+export type { JsonRecord };
+export type Encoding = RecordEncoding;
 
 function toBytes(text: string | null | undefined, encoding: Encoding): Uint8Array | null {
   if (text === null || text === undefined) return null;

@@ -3,24 +3,19 @@
 // or as the JSON body of a POST to a fetch handler or webhook) and reads back a `RillDeliveryResult`
 // (the RPC's return value, or the answer's JSON body). Plain data only, so it crosses RPC and HTTP alike.
 
+import type { JsonRecord } from "@rill/protocol";
+
 /** Version of the delivery shape; bumped only by an incompatible change. */
 export const DELIVERY_VERSION = 1;
 
 /** One record as delivered. Keys, values and header values are UTF-8 text, or base64 when `encoding` says so. */
-export interface RillDeliveryRecord {
+export interface RillDeliveryRecord extends JsonRecord {
   /**
    * The record's identity, the same on every redelivery: `<topicId>/<partition>/<offset>`. Keep the
    * ids you have processed (with the subscription's name if one handler serves several) to drop
    * the duplicates at-least-once delivery can bring.
    */
   id: string;
-  offset: number;
-  timestamp: number;
-  key: string | null;
-  value: string | null;
-  headers: Record<string, string | null | Array<string | null>>;
-  /** Present when key, value and header values are base64 (the subscription asked, or the bytes are not UTF-8). */
-  encoding?: "base64";
   /** Deliveries of this record so far, this one included: 1 the first time. */
   attempt: number;
 }

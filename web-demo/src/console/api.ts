@@ -11,18 +11,9 @@ import {
   type SubscriptionDescription,
   type TopicDescription,
 } from "@rill/client";
-import { paths } from "@rill/protocol";
+import { type JsonRecord, paths, type RecordEncoding } from "@rill/protocol";
 
-/** A record as the fetch endpoint answers it (keys, values and header values as text or base64). */
-export interface JsonRecord {
-  offset: number;
-  timestamp: number;
-  key: string | null;
-  value: string | null;
-  headers: Record<string, string | null | Array<string | null>>;
-  /** Set when the broker fell back to base64 because the bytes are not UTF-8. */
-  encoding?: "base64";
-}
+export type { JsonRecord };
 
 export interface FetchAnswer {
   records: JsonRecord[];
@@ -31,7 +22,7 @@ export interface FetchAnswer {
   logStartOffset: number;
 }
 
-export type Encoding = "utf8" | "base64";
+export type Encoding = RecordEncoding;
 
 export interface ProduceRecord {
   key?: string;
