@@ -1,78 +1,14 @@
 // Push subscriptions: the broker consumes as a member of a group and delivers batches to a Worker
 // (service binding) or a webhook, with retries, a dead-letter topic and per-partition order.
 
-import type { CreateSubscriptionBody, SubscriptionTargetBody, UpdateSubscriptionBody } from "@rill/protocol";
+import type { CreateSubscriptionBody, SubscriptionDescription, SubscriptionTargetBody, UpdateSubscriptionBody } from "@rill/protocol";
 import { paths } from "@rill/protocol";
 import type { Transport } from "./transport.ts";
 
 export type SubscriptionTarget = SubscriptionTargetBody;
 export type SubscriptionSpec = CreateSubscriptionBody;
 export type SubscriptionChanges = UpdateSubscriptionBody;
-
-export interface SubscriptionCounters {
-  /** Deliveries that reached the target. */
-  deliveries: number;
-  /** Records handed to the target, redeliveries included. */
-  delivered: number;
-  /** Records delivered again (after a retry, while narrowing a failed batch, after a lost acknowledgement). */
-  redelivered: number;
-  acked: number;
-  /** Failures charged to records. */
-  retried: number;
-  deadLettered: number;
-  /** Records that used up their retries without a dead-letter topic. */
-  dropped: number;
-  /** Deliveries that did not reach the target. */
-  unreachable: number;
-  skippedByRetention: number;
-}
-
-export interface SubscriptionPartitionStatus {
-  topic: string;
-  partition: number;
-  /** The next offset not yet done: what the group commits. */
-  position: number;
-  committed: number | null;
-  highWatermark: number | null;
-  lag: number | null;
-  inFlight: { deliveryId: string; fromOffset: number; toOffset: number; records: number; startedAt: number } | null;
-  pending: number;
-  retrying: number;
-  deadLetterWaiting: number;
-  nextAttemptAt: number | null;
-}
-
-export interface SubscriptionDescription {
-  group: string;
-  name: string;
-  topics: string[] | null;
-  pattern: string | null;
-  target: SubscriptionTarget;
-  startAt: "earliest" | "latest" | { timestamp: number };
-  batchSize: number;
-  maxWaitMs: number;
-  maxRetries: number;
-  retryDelayMs: number;
-  maxRetryDelayMs: number;
-  deadLetterTopic: string | null;
-  maxConcurrency: number;
-  deliveryTimeoutMs: number;
-  encoding: "utf8" | "base64";
-  paused: boolean;
-  createdAt: number;
-  updatedAt: number;
-  status: {
-    state: "active" | "paused" | "starting";
-    memberId: string | null;
-    memberEpoch: number;
-    partitions: SubscriptionPartitionStatus[];
-    lag: number;
-    inFlight: number;
-    counters: SubscriptionCounters;
-    lastError: { at: number; message: string; topic?: string; partition?: number } | null;
-    unreachableSince: number | null;
-  };
-}
+export type { SubscriptionCounters, SubscriptionDescription, SubscriptionPartitionStatus } from "@rill/protocol";
 
 export interface SubscriptionAdmin {
   /** Creates a push subscription; the answer carries the signing secret of HTTP deliveries (only here and on rotation). */

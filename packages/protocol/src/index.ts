@@ -24,4 +24,12 @@ export type {
   CreateCredentialBody,
   DeleteAclsBody,
 } from "./security-schemas.ts";
+export type {
+  CreatedSubscription,
+  SubscriptionCounters,
+  SubscriptionDescription,
+  SubscriptionPartitionStatus,
+  SubscriptionSettings,
+  SubscriptionStatus,
+} from "./subscription-answers.ts";
 export type { CreateSubscriptionBody, SubscriptionTargetBody, UpdateSubscriptionBody } from "./subscription-schemas.ts";
