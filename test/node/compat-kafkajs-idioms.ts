@@ -16,6 +16,7 @@ import {
   KafkaJSProtocolError,
   type LogEntry,
   logLevel,
+  type Message,
   ResourcePatternTypes,
 } from "@rill/kafkajs";
 import { expect } from "vitest";
@@ -36,6 +37,14 @@ export interface Idiom {
 }
 
 const text = (b: { toString(): string } | null | undefined) => (b === null || b === undefined ? null : b.toString());
+
+/** Sends `messages` with a producer of its own: the setup of the consumer and admin idioms. */
+async function send(ctx: IdiomContext, topic: string, messages: Message[]): Promise<void> {
+  const producer = ctx.kafka.producer();
+  await producer.connect();
+  await producer.send({ topic, messages });
+  await producer.disconnect();
+}
 
 /** Runs a consumer of `topics` from the beginning and collects what eachMessage hands over. */
 async function collect(ctx: IdiomContext, topics: string[], count: number) {
@@ -197,10 +206,7 @@ export const idioms: Idiom[] = [
     name: "11. subscribe({ topic, fromBeginning: true }) and eachMessage",
     async run(ctx) {
       const topic = await ctx.topic();
-      const producer = ctx.kafka.producer();
-      await producer.connect();
-      await producer.send({ topic, messages: [{ value: "before the consumer" }] });
-      await producer.disconnect();
+      await send(ctx, topic, [{ value: "before the consumer" }]);
       const consumer = ctx.kafka.consumer({ groupId: ctx.group() });
       await consumer.connect();
       await consumer.subscribe({ topic, fromBeginning: true });
@@ -234,10 +240,7 @@ export const idioms: Idiom[] = [
     name: "13. subscribe to a RegExp of topics",
     async run(ctx) {
       const topic = await ctx.topic();
-      const producer = ctx.kafka.producer();
-      await producer.connect();
-      await producer.send({ topic, messages: [{ value: "matched" }] });
-      await producer.disconnect();
+      await send(ctx, topic, [{ value: "matched" }]);
       const consumer = ctx.kafka.consumer({ groupId: ctx.group(), maxWaitTimeInMs: 100 });
       await consumer.subscribe({ topic: new RegExp(`^${topic.replace(/[.-]/g, "\\$&")}$`), fromBeginning: true });
       const values: string[] = [];
@@ -251,10 +254,7 @@ export const idioms: Idiom[] = [
     name: "14. eachBatch with resolveOffset and heartbeat",
     async run(ctx) {
       const topic = await ctx.topic();
-      const producer = ctx.kafka.producer();
-      await producer.connect();
-      await producer.send({ topic, messages: [{ value: "1" }, { value: "2" }, { value: "3" }] });
-      await producer.disconnect();
+      await send(ctx, topic, [{ value: "1" }, { value: "2" }, { value: "3" }]);
       const consumer = ctx.kafka.consumer({ groupId: ctx.group(), maxWaitTimeInMs: 100 });
       await consumer.subscribe({ topics: [topic], fromBeginning: true });
       const values: string[] = [];
@@ -282,10 +282,7 @@ export const idioms: Idiom[] = [
     async run(ctx) {
       const topic = await ctx.topic();
       const groupId = ctx.group();
-      const producer = ctx.kafka.producer();
-      await producer.connect();
-      await producer.send({ topic, messages: [{ value: "1" }, { value: "2" }, { value: "3" }] });
-      await producer.disconnect();
+      await send(ctx, topic, [{ value: "1" }, { value: "2" }, { value: "3" }]);
       const consumer = ctx.kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
       await consumer.subscribe({ topics: [topic], fromBeginning: true });
       let batches = 0;
@@ -310,10 +307,7 @@ export const idioms: Idiom[] = [
     async run(ctx) {
       const topic = await ctx.topic();
       const groupId = ctx.group();
-      const producer = ctx.kafka.producer();
-      await producer.connect();
-      await producer.send({ topic, messages: [{ value: "x" }, { value: "y" }] });
-      await producer.disconnect();
+      await send(ctx, topic, [{ value: "x" }, { value: "y" }]);
       const consumer = ctx.kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
       await consumer.subscribe({ topic, fromBeginning: true });
       let n = 0;
@@ -329,10 +323,7 @@ export const idioms: Idiom[] = [
     async run(ctx) {
       const topic = await ctx.topic();
       const groupId = ctx.group();
-      const producer = ctx.kafka.producer();
-      await producer.connect();
-      await producer.send({ topic, messages: [{ value: "x" }, { value: "y" }] });
-      await producer.disconnect();
+      await send(ctx, topic, [{ value: "x" }, { value: "y" }]);
       const consumer = ctx.kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
       await consumer.subscribe({ topic, fromBeginning: true });
       const commits: unknown[] = [];
@@ -357,10 +348,7 @@ export const idioms: Idiom[] = [
     name: "18. seek back to the start while running",
     async run(ctx) {
       const topic = await ctx.topic();
-      const producer = ctx.kafka.producer();
-      await producer.connect();
-      await producer.send({ topic, messages: [{ value: "a" }, { value: "b" }] });
-      await producer.disconnect();
+      await send(ctx, topic, [{ value: "a" }, { value: "b" }]);
       const consumer = ctx.kafka.consumer({ groupId: ctx.group(), maxWaitTimeInMs: 100 });
       await consumer.subscribe({ topic, fromBeginning: true });
       const values: string[] = [];
@@ -383,10 +371,7 @@ export const idioms: Idiom[] = [
     name: "19. pause() from eachMessage, paused(), resume()",
     async run(ctx) {
       const topic = await ctx.topic();
-      const producer = ctx.kafka.producer();
-      await producer.connect();
-      await producer.send({ topic, messages: [{ value: "1" }, { value: "2" }] });
-      await producer.disconnect();
+      await send(ctx, topic, [{ value: "1" }, { value: "2" }]);
       const consumer = ctx.kafka.consumer({ groupId: ctx.group(), maxWaitTimeInMs: 100 });
       await consumer.subscribe({ topic, fromBeginning: true });
       const values: string[] = [];
@@ -431,10 +416,7 @@ export const idioms: Idiom[] = [
     name: "21. consumer instrumentation: GROUP_JOIN and batch events",
     async run(ctx) {
       const topic = await ctx.topic();
-      const producer = ctx.kafka.producer();
-      await producer.connect();
-      await producer.send({ topic, messages: [{ value: "x" }] });
-      await producer.disconnect();
+      await send(ctx, topic, [{ value: "x" }]);
       const consumer = ctx.kafka.consumer({ groupId: ctx.group(), maxWaitTimeInMs: 100 });
       const seen: string[] = [];
       consumer.on(consumer.events.GROUP_JOIN, (e) => void seen.push(e.type));
@@ -553,10 +535,11 @@ export const idioms: Idiom[] = [
       const admin = ctx.kafka.admin();
       const topic = await ctx.topic(2);
       const groupId = ctx.group();
-      const producer = ctx.kafka.producer();
-      await producer.connect();
-      await producer.send({ topic, messages: [0, 0, 1].map((partition) => ({ value: "v", partition })) });
-      await producer.disconnect();
+      await send(
+        ctx,
+        topic,
+        [0, 0, 1].map((partition) => ({ value: "v", partition })),
+      );
       expect(await admin.fetchOffsets({ groupId, topics: [topic] })).toEqual([
         {
           topic,
@@ -613,10 +596,11 @@ export const idioms: Idiom[] = [
     async run(ctx) {
       const admin = ctx.kafka.admin();
       const topic = await ctx.topic();
-      const producer = ctx.kafka.producer();
-      await producer.connect();
-      await producer.send({ topic, messages: ["a", "b", "c"].map((value) => ({ value })) });
-      await producer.disconnect();
+      await send(
+        ctx,
+        topic,
+        ["a", "b", "c"].map((value) => ({ value })),
+      );
       await admin.deleteTopicRecords({ topic, partitions: [{ partition: 0, offset: "2" }] });
       expect(await admin.fetchTopicOffsets(topic)).toEqual([{ partition: 0, offset: "3", high: "3", low: "2" }]);
       const [only] = await collect(ctx, [topic], 1);
