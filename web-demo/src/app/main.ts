@@ -2,6 +2,7 @@
 // (IndexedDB, shared by every tab through one worker) whether or not the network is there; the
 // broker uploads them to the edge when it can, and mirrors the edge's price list for offline use.
 
+import "../shared/page.css";
 import "./app.css";
 import { $ } from "../shared/dom.ts";
 import { edgeUrl, LOCAL_ORDERS } from "./config.ts";

@@ -3,6 +3,7 @@
 // through the broker's public HTTP API (the page's own origin, or ?broker=<url>), so it works
 // against any Rill broker.
 
+import "../shared/page.css";
 import "./console.css";
 import { type GroupDescription, isRillError, type SubscriptionDescription, type TopicDescription } from "@rill/client";
 import { $ } from "../shared/dom.ts";
