@@ -59,7 +59,14 @@ export class PartitionObject extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.storage = createSqliteStorage(countingSqliteHost(ctx.storage, this.metrics));
-    this.log = createPartitionLog({ storage: this.storage, partition: LOG, config: () => this.config, replicated: true });
+    this.log = createPartitionLog({
+      storage: this.storage,
+      partition: LOG,
+      config: () => this.config,
+      replicated: true,
+      // appends that arrive while a commit is on its way to disk share the next one
+      commitBarrier: () => ctx.storage.sync(),
+    });
     ctx.blockConcurrencyWhile(async () => {
       const doc = await this.storage.getDocument<StoredAssignment>(META, "assignment");
       if (doc) this.adopt(doc.value, doc.version);
@@ -136,11 +143,12 @@ export class PartitionObject extends DurableObject<Env> {
     }
   }
 
-  append(assignment: PartitionAssignment, batches: Uint8Array, acks: 0 | 1 | -1 = -1): Promise<RpcResult<AppendResult>> {
+  /** `verified`: the Worker checked CRC and framing (or encoded the batches) before this call. */
+  append(assignment: PartitionAssignment, batches: Uint8Array, acks: 0 | 1 | -1 = -1, verified = false): Promise<RpcResult<AppendResult>> {
     return serve(async () => {
       const replica = await this.learn(assignment);
       this.requireLeader(assignment);
-      return replica.produce(batches, replicaAcks(acks));
+      return replica.produce(batches, replicaAcks(acks), { verified });
     });
   }
 

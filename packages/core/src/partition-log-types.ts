@@ -21,6 +21,21 @@ export interface PartitionLogOptions {
   replicated?: boolean;
   /** How long an idempotent batch that overtook its predecessors waits for them (sequence-gate.ts). */
   sequenceGate?: SequenceGateOptions;
+  /**
+   * Resolves once every write made so far is durable (a Durable Object's `ctx.storage.sync()`).
+   * With it, client appends that arrive while a commit is in flight are stored together, in one
+   * storage call, once it is done (group commit; see group-commit.ts).
+   */
+  commitBarrier?: () => Promise<void>;
+}
+
+export interface AppendBatchesOptions {
+  /**
+   * The caller already checked CRC-32C and framing of these bytes (the edge Worker, before its
+   * RPC), or encoded them itself: the log skips that walk. Checks that depend on the topic's config
+   * (size, keys, value schema) still run here, on the config the log has.
+   */
+  verified?: boolean;
 }
 
 export interface AppendedBatch {
@@ -78,7 +93,7 @@ export interface PartitionLog {
   /** Loads state from storage; appends and reads call it on first use. */
   open(): Promise<void>;
   /** Appends one or more concatenated client batches (stamped in place with offsets). */
-  appendBatches(bytes: Uint8Array): Promise<AppendResult>;
+  appendBatches(bytes: Uint8Array, options?: AppendBatchesOptions): Promise<AppendResult>;
   /** A replica's append: batches already stamped by the leader, starting exactly at this log's end. */
   appendReplicated(bytes: Uint8Array): Promise<AppendResult>;
   /**

@@ -4,6 +4,7 @@
 
 import { concatBytes } from "./bytes.ts";
 import { RillError } from "./errors.ts";
+import { createGroupCommit, type Outcome } from "./group-commit.ts";
 import { parseMirroredBatches, planMirroredAppend } from "./mirror-batches.ts";
 import { createOffsetWaiters } from "./offset-waiters.ts";
 import {
@@ -26,6 +27,21 @@ import { type EpochStart, emptyPartitionState, type PartitionState, type Produce
 import { MAX_BATCH_BYTES, resolveTopicConfig } from "./topic-config.ts";
 
 export * from "./partition-log-types.ts";
+
+/** One append request's parsed batches, as a group commit carries it. */
+interface AppendRequestParts {
+  parts: Array<{ header: BatchHeader; bytes: Uint8Array }>;
+  replica: boolean;
+}
+
+/** The log as a group of appends leaves it, request by request, before the group is stored. */
+interface AppendDraft {
+  next: number;
+  timeIndex: number;
+  epochStart: EpochStart | undefined;
+  touched: Map<number, ProducerEntry>;
+  stored: StoredBatch[];
+}
 
 export function createPartitionLog(options: PartitionLogOptions): PartitionLog {
   const { storage, partition } = options;
@@ -78,23 +94,53 @@ export function createPartitionLog(options: PartitionLogOptions): PartitionLog {
    * Appends parsed batches. As leader, it assigns offsets, stamps the leader epoch (and
    * LogAppendTime) and checks producer sequences. As a replica, the batches arrive stamped by the
    * leader: they must start at this log's end, and producer state is only recorded (so a replica
-   * that becomes leader still recognises retries).
+   * that becomes leader still recognises retries). A group of requests (group commit) is planned
+   * one request after another on top of the ones before it and stored in one storage call; a
+   * request refused while planning fails alone and leaves nothing in the group.
    */
-  async function appendParsed(parts: Array<{ header: BatchHeader; bytes: Uint8Array }>, replica = false): Promise<AppendResult> {
+  async function appendGroup(requests: ReadonlyArray<AppendRequestParts>): Promise<Array<Outcome<AppendResult>>> {
     const s = current();
-    const cfg = config();
     const time = now();
+    const draft: AppendDraft = { next: s.logEndOffset, timeIndex: s.timeIndex, epochStart: undefined, touched: new Map(), stored: [] };
+    const outcomes: Array<Outcome<AppendResult>> = [];
+    for (const request of requests) {
+      try {
+        outcomes.push({ ok: true, value: planAppend(request, draft, s, time) });
+      } catch (error) {
+        outcomes.push({ ok: false, error });
+      }
+    }
+    if (draft.stored.length > 0) {
+      const expiredProducers = producers.expiring(time, draft.touched);
+      await storage.append(partition, {
+        expectedEndOffset: s.logEndOffset,
+        batches: draft.stored,
+        producers: [...draft.touched.values()],
+        ...(expiredProducers.length > 0 ? { expiredProducers } : {}),
+        epochStart: draft.epochStart,
+      });
+      producers.committed(draft.touched, expiredProducers);
+      appended(s, draft.stored, draft.next, draft.timeIndex, draft.epochStart);
+    }
+    return outcomes;
+  }
+
+  /** Plans one request on top of `draft`, which takes its batches only if all of them pass. */
+  function planAppend({ parts, replica }: AppendRequestParts, draft: AppendDraft, s: PartitionState, time: number): AppendResult {
+    const cfg = config();
     const logAppendTime = !replica && cfg["message.timestamp.type"] === "LogAppendTime" ? time : -1;
     const touched = new Map<number, ProducerEntry>();
     const stored: StoredBatch[] = [];
     const results: AppendedBatch[] = [];
-    let next = s.logEndOffset;
-    let timeIndex = s.timeIndex;
-    let epochStart: EpochStart | undefined;
+    let next = draft.next;
+    let timeIndex = draft.timeIndex;
+    let epochStart = draft.epochStart;
     const lastEpoch = s.epochs[s.epochs.length - 1];
     for (const { header, bytes } of parts) {
       const idempotent = header.producerId >= 0 && header.baseSequence >= 0;
-      const entry = idempotent ? (touched.get(header.producerId) ?? producers.get(header.producerId)) : undefined;
+      const entry = idempotent
+        ? (touched.get(header.producerId) ?? draft.touched.get(header.producerId) ?? producers.get(header.producerId))
+        : undefined;
       if (idempotent && !replica) {
         const verdict = checkSequence(entry, header);
         if (verdict.kind === "duplicate") {
@@ -126,20 +172,26 @@ export function createPartitionLog(options: PartitionLogOptions): PartitionLog {
       results.push({ baseOffset, lastOffset, duplicate: false });
       next = lastOffset + 1;
     }
-    if (stored.length > 0) {
-      const expiredProducers = producers.expiring(time, touched);
-      await storage.append(partition, {
-        expectedEndOffset: s.logEndOffset,
-        batches: stored,
-        producers: [...touched.values()],
-        ...(expiredProducers.length > 0 ? { expiredProducers } : {}),
-        epochStart,
-      });
-      producers.committed(touched, expiredProducers);
-      appended(s, stored, next, timeIndex, epochStart);
-    }
+    draft.next = next;
+    draft.timeIndex = timeIndex;
+    draft.epochStart = epochStart;
+    for (const b of stored) draft.stored.push(b);
+    for (const [id, entry] of touched) draft.touched.set(id, entry);
     return { batches: results, logAppendTime, logStartOffset: s.logStartOffset };
   }
+
+  /** One request alone (replicas' appends). */
+  async function appendParsed(parts: AppendRequestParts["parts"], replica = false): Promise<AppendResult> {
+    const [outcome] = await appendGroup([{ parts, replica }]);
+    if (!outcome?.ok) throw outcome?.error;
+    return outcome.value;
+  }
+
+  // client appends that queue behind a commit in flight are stored together once it is durable
+  const groups = createGroupCommit<AppendRequestParts, AppendResult>({
+    write: (requests) => serial(() => appendGroup(requests)),
+    barrier: options.commitBarrier,
+  });
 
   /** Brings the cached state in step with an append storage has committed, and wakes readers. */
   function appended(s: PartitionState, stored: StoredBatch[], end: number, timeIndex: number, epochStart: EpochStart | undefined): void {
@@ -191,14 +243,14 @@ export function createPartitionLog(options: PartitionLogOptions): PartitionLog {
     storage,
     open,
 
-    async appendBatches(bytes) {
+    async appendBatches(bytes, appendOptions = {}) {
       // Parse and verify before queueing: bad input is refused without waiting on other writers.
-      const parts = parseClientBatches(bytes, config());
+      const parts = parseClientBatches(bytes, config(), { verified: appendOptions.verified });
       const sequenced = parts.find((p) => p.header.producerId >= 0 && p.header.baseSequence >= 0)?.header;
-      if (!sequenced) return serial(() => appendParsed(parts));
+      if (!sequenced) return groups.submit({ parts, replica: false });
       await open();
       await gate.wait(sequenced.producerId, () => !isAheadOfSequence(producers.get(sequenced.producerId), sequenced));
-      return serial(() => appendParsed(parts)).finally(() => gate.moved(sequenced.producerId));
+      return groups.submit({ parts, replica: false }).finally(() => gate.moved(sequenced.producerId));
     },
 
     async appendReplicated(bytes) {

@@ -11,7 +11,7 @@
 
 import { concatBytes } from "./bytes.ts";
 import { RillError } from "./errors.ts";
-import type { AppendResult, PartitionLog } from "./partition-log-types.ts";
+import type { AppendBatchesOptions, AppendResult, PartitionLog } from "./partition-log-types.ts";
 import { endOffsetForEpoch, lastEpochOf, truncateLog } from "./replica-log.ts";
 import type { ReplicaAssignment, ReplicaNetwork, ReplicateRequest, ReplicateResponse } from "./replica-types.ts";
 
@@ -37,7 +37,7 @@ export interface Replica {
   assignment(): ReplicaAssignment;
   /** Adopts newer metadata (from the controller or a caller's cache); older metadata is ignored. */
   learn(assignment: ReplicaAssignment): Promise<void>;
-  produce(batches: Uint8Array, acks: Acks): Promise<AppendResult>;
+  produce(batches: Uint8Array, acks: Acks, options?: AppendBatchesOptions): Promise<AppendResult>;
   replicate(request: ReplicateRequest): Promise<ReplicateResponse>;
   /** Leader: starts pushes to followers whose state is unknown (after a restart), without waiting. */
   syncInBackground(): void;
@@ -248,14 +248,14 @@ export function createReplica(options: { log: PartitionLog; assignment: ReplicaA
       await adopt(next);
     },
 
-    async produce(batches, acks) {
+    async produce(batches, acks, appendOptions) {
       await ready;
       if (!isLeader() || current.leader < 0) throw notLeader();
       const minIsr = log.config()["min.insync.replicas"];
       if (acks === -1 && current.isr.length < minIsr) {
         throw new RillError("NOT_ENOUGH_REPLICAS", `${current.isr.length} in-sync replicas, min.insync.replicas is ${minIsr}`);
       }
-      const result = await log.appendBatches(batches);
+      const result = await log.appendBatches(batches, appendOptions);
       const need = Math.max(...result.batches.map((b) => b.lastOffset + 1));
       if (acks === -1) await awaitReplication(need);
       else {
