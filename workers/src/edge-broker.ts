@@ -3,7 +3,16 @@
 // When a leader cannot be reached the controller is told, which elects another if it is really
 // gone; the caller gets a retriable error and comes back with fresh metadata.
 
-import { createBoundedCache, isErrorCode, isRillError, RillError, servingReplica, type TopicMetadata } from "@rill/core";
+import {
+  createBoundedCache,
+  isErrorCode,
+  isRillError,
+  parseClientBatches,
+  RillError,
+  resolveTopicConfig,
+  servingReplica,
+  type TopicMetadata,
+} from "@rill/core";
 import type { Broker, PartitionRef } from "@rill/server";
 import { assignmentOf, replicaStub } from "./assignment.ts";
 import type { Env } from "./env.ts";
@@ -79,8 +88,12 @@ export function createEdgeBroker(env: Env): Broker {
       await call(controller().deleteTopic(name));
     },
     initProducer: (transactionalId) => call(controller().initProducer(transactionalId)),
-    append: (ref, batches, acks) =>
-      onReplica(ref, false, (r, replica) => call(stub(r, replica).append(assignment(r, replica), batches, acks))),
+    append(ref, batches, acks, appendOptions) {
+      // CRC and framing are checked here, in the Worker, which scales out, not in the partition
+      // object, which is one per partition: it then skips that walk (it keeps the config checks)
+      if (!appendOptions?.encoded) parseClientBatches(batches, resolveTopicConfig(ref.topic.config));
+      return onReplica(ref, false, (r, replica) => call(stub(r, replica).append(assignment(r, replica), batches, acks, true)));
+    },
     fetch: (ref, request) => onReplica(ref, true, (r, replica) => call(stub(r, replica).read(assignment(r, replica), request))),
     tail: (ref, request, options) =>
       onReplica(ref, true, async (r, replica) => {

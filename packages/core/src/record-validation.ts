@@ -46,9 +46,16 @@ export function validateRecordValues(records: readonly LogRecord[], check: Value
  * transactional or control batches, CRC and framing with dense offsets, keys where required, and
  * the value schema. Throws CORRUPT_MESSAGE, MESSAGE_TOO_LARGE or INVALID_RECORD.
  */
-export function parseClientBatches(bytes: Uint8Array, cfg: TopicConfig): Array<{ header: BatchHeader; bytes: Uint8Array }> {
+export function parseClientBatches(
+  bytes: Uint8Array,
+  cfg: TopicConfig,
+  options: { verified?: boolean } = {},
+): Array<{ header: BatchHeader; bytes: Uint8Array }> {
   const parts = splitBatches(bytes);
   const schema = cfg["rill.value.schema"] ? valueSchemaCheck(cfg["rill.value.schema"]) : undefined;
+  const requireKeys = cfg["cleanup.policy"] !== "delete" || cfg["rill.key.required"];
+  // bytes a caller verified need the record walk again only for what depends on this config
+  const walk = !options.verified || requireKeys;
   let index = 0;
   for (const { header, bytes: batch } of parts) {
     if (header.sizeInBytes > cfg["max.message.bytes"]) {
@@ -60,11 +67,7 @@ export function parseClientBatches(bytes: Uint8Array, cfg: TopicConfig): Array<{
     if (isTransactionalBatch(header) || isControlBatch(header)) {
       throw new RillError("INVALID_RECORD", "transactional and control batches are not supported");
     }
-    verifyBatch(batch, {
-      requireDenseOffsets: true,
-      maxDecompressedBytes: cfg["max.message.bytes"] * 64,
-      requireKeys: cfg["cleanup.policy"] !== "delete" || cfg["rill.key.required"],
-    });
+    if (walk) verifyBatch(batch, { requireDenseOffsets: true, maxDecompressedBytes: cfg["max.message.bytes"] * 64, requireKeys });
     if (schema) validateRecordValues(decodeBatch(batch).records, schema, index);
     index += header.recordCount;
   }

@@ -29,6 +29,15 @@ export interface PartitionRef {
   replica?: number;
 }
 
+/** How a broker may treat the bytes of an append. */
+export interface BrokerAppendOptions {
+  /**
+   * The server encoded these batches itself (JSON produce), so their CRC and framing need no check;
+   * a broker that hands batches to another process (the edge's partition objects) says so.
+   */
+  encoded?: boolean;
+}
+
 export interface Broker {
   /** Topic metadata, possibly from a short-lived cache unless `fresh`; throws UNKNOWN_TOPIC_OR_PARTITION. */
   topic(name: string, options?: { fresh?: boolean }): Promise<TopicMetadata>;
@@ -40,7 +49,7 @@ export interface Broker {
   initProducer(transactionalId?: string): Promise<ProducerIdentity>;
 
   /** Appends one or more concatenated record batches to a partition. */
-  append(ref: PartitionRef, batches: Uint8Array, acks: Acks): Promise<AppendResult>;
+  append(ref: PartitionRef, batches: Uint8Array, acks: Acks, options?: BrokerAppendOptions): Promise<AppendResult>;
   /**
    * Reads whole batches from an offset, long-polling as the request asks. `options.signal` is the
    * HTTP request's: a broker that can end a held long-poll when the caller goes away uses it.

@@ -177,9 +177,9 @@ export function createLocalBroker(options: LocalBrokerOptions): LocalBroker {
       await mirrors.forget(topic);
     },
     initProducer: (transactionalId) => controller.initProducer(transactionalId),
-    async append(ref, batches, acks) {
+    async append(ref, batches, acks, appendOptions) {
       await mirrors.refuseLocalWrites(ref.topic);
-      return (await serving(ref, false)).produce(batches, replicaAcks(acks));
+      return (await serving(ref, false)).produce(batches, replicaAcks(acks), { verified: appendOptions?.encoded });
     },
     async fetch(ref, request, fetchOptions) {
       const replica = await serving(ref, true);

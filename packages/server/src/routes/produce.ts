@@ -102,7 +102,10 @@ export function produceRoutes(broker: Broker): Hono {
         encodeRecordsInBatches(group.records, { maxBatchBytes: config["max.message.bytes"], compression: "none", now }).map((b) => b.bytes),
       ),
     }));
-    const work = encoded.map(async (e) => ({ ...e, result: await broker.append({ topic, partition: e.partition }, e.bytes, acks) }));
+    const work = encoded.map(async (e) => ({
+      ...e,
+      result: await broker.append({ topic, partition: e.partition }, e.bytes, acks, { encoded: true }),
+    }));
     if (acks === 0) {
       keepAlive(c, Promise.allSettled(work));
       return c.json({ offsets: placement.map((partition) => ({ partition, offset: null })) }, 202);
