@@ -154,9 +154,10 @@ export async function runSoak(options: SoakOptions, print: (line: string) => voi
       w.load = loadavg()[0];
       const wantSummary = !w.warmup && snapshots.length === 0;
       const lastWindow = w.to >= options.durationS - 0.5;
-      // a snapshot (the only full collection workerd allows, see inspector.ts) pauses the isolate and
-      // leaves the heap profiler's object ids behind in the runtime: taken every few windows only
-      const wantLive = wantSummary || lastWindow || w.index % options.heapEvery === 0;
+      // A snapshot (the only full collection workerd allows, see inspector.ts) pauses the isolate and
+      // costs the runtime memory (the heap profiler's object ids, serialisation buffers): taken every
+      // few windows only, and in the warm-up too, so that cost is in the first window compared
+      const wantLive = w.warmup || wantSummary || lastWindow || w.index % options.heapEvery === 0;
       let snapshot = "";
       if (inspector) {
         try {
