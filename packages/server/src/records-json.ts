@@ -23,6 +23,37 @@ export function toRecordInput(record: z.infer<typeof produceRecord>, encoding: E
   return { key: toBytes(record.key, encoding), value: toBytes(record.value, encoding), headers, timestamp: record.timestamp };
 }
 
+/**
+ * toRecordInput for a whole request. UTF-8 keys and values are encoded in one call over all of
+ * them (one TextEncoder call costs about a microsecond in workerd, more than encoding a 100-byte
+ * value): when every byte came out ASCII, each key and value is its slice of the whole.
+ */
+export function toRecordInputs(records: ReadonlyArray<z.infer<typeof produceRecord>>, encoding: Encoding): RecordInput[] {
+  if (encoding !== "utf8" || records.length < 2) return records.map((r) => toRecordInput(r, encoding));
+  const texts: string[] = [];
+  for (const r of records) {
+    if (typeof r.key === "string") texts.push(r.key);
+    if (typeof r.value === "string") texts.push(r.value);
+  }
+  const joined = texts.join("");
+  const bytes = encodeUtf8(joined);
+  if (bytes.length !== joined.length) return records.map((r) => toRecordInput(r, encoding));
+  let at = 0;
+  const take = (text: string | null | undefined): Uint8Array | null => {
+    if (typeof text !== "string") return null;
+    const slice = bytes.subarray(at, at + text.length);
+    at += text.length;
+    return slice;
+  };
+  return records.map((record) => {
+    const key = take(record.key);
+    const value = take(record.value);
+    const { headers, timestamp } =
+      record.headers === undefined ? { headers: [], timestamp: record.timestamp } : toRecordInput(record, encoding);
+    return { key, value, headers, timestamp };
+  });
+}
+
 function render(record: LogRecord, encode: (b: Uint8Array) => string): JsonRecord {
   const text = (b: Uint8Array | null) => (b === null ? null : encode(b));
   const headers: JsonRecord["headers"] = {};

@@ -22,7 +22,7 @@ import { produceBody } from "@rill/protocol/operations";
 import { type Context, Hono } from "hono";
 import type { Acks, Broker, PartitionRef } from "../broker.ts";
 import { errorBody } from "../http-errors.ts";
-import { toRecordInput } from "../records-json.ts";
+import { toRecordInputs } from "../records-json.ts";
 import { intParam, invalid, jsonBody, requireContentType } from "../request.ts";
 
 export function parseAcks(value: string | number | undefined): Acks {
@@ -82,8 +82,9 @@ export function produceRoutes(broker: Broker): Hono {
     stickyFor(topic.name).next();
     const groups = new Map<number, { indexes: number[]; records: RecordInput[] }>();
     const placement: number[] = [];
+    const inputs = toRecordInputs(body.records, body.encoding ?? "utf8");
     body.records.forEach((raw, i) => {
-      const record = toRecordInput(raw, body.encoding ?? "utf8");
+      const record = inputs[i] as RecordInput;
       const partition = choosePartition(topic, record, raw.partition, keyless);
       placement.push(partition);
       let group = groups.get(partition);
