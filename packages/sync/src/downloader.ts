@@ -5,27 +5,17 @@
 // high watermark are stored, so nothing stored is ever truncated later.
 
 import { isRillError, lastOffsetOf, RillError, splitBatches } from "@rill/core";
-import type { LocalBroker } from "@rill/server";
-import type { Edge, EdgeFetchAnswer } from "./edge.ts";
-import { backoffMs, type Nudge, pause } from "./sleep.ts";
-import type { StatusHub } from "./status-hub.ts";
+import type { EdgeFetchAnswer } from "./edge.ts";
+import type { LoopContext } from "./loop-context.ts";
+import { backoffMs, pause } from "./sleep.ts";
 import type { ReplicaGap } from "./types.ts";
 
 const FETCH_BYTES = 1024 * 1024;
 
-export interface DownloaderOptions {
-  broker: LocalBroker;
-  edge: Edge;
-  hub: StatusHub;
+export interface DownloaderOptions extends LoopContext {
   edgeTopic: string;
   local: string;
   partition: number;
-  signal: AbortSignal;
-  nudge: Nudge;
-  now: () => number;
-  pollWaitMs: number;
-  maxBackoffMs: number;
-  warn: (message: string) => void;
   /** Checks the edge topic's id; resolves true when it changed (the engine then resets every partition). */
   topicChanged: () => Promise<boolean>;
 }

@@ -7,6 +7,7 @@ import { isRillError, RillError } from "@rill/core";
 import { loadDeviceId, transactionalIdOf, uploadKey } from "./device.ts";
 import { createDownloader, type Downloader } from "./downloader.ts";
 import { createEdge } from "./edge.ts";
+import type { LoopContext } from "./loop-context.ts";
 import { type ReplicaWatch, setUpDownload } from "./replica-setup.ts";
 import { backoffMs, createNudge, pause } from "./sleep.ts";
 import { createStatusHub } from "./status-hub.ts";
@@ -66,13 +67,14 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     loopControllers.push(c);
     return c.signal;
   };
+  const nudge = createNudge();
+  const loopContext = (): LoopContext => ({ broker, edge, hub, signal: loopSignal(), nudge, now, pollWaitMs, maxBackoffMs, warn });
   let controller: AbortController | undefined;
   let loops: Promise<unknown>[] = [];
   let starting: Promise<void> | undefined;
   let deviceId: string | null = null;
   /** Uploads and downloads whose loops are set up (edge topic checked, partitions known). */
   let ready = 0;
-  const nudge = createNudge();
 
   /** Waits until `done()` holds, re-checking on every status change; rejects on abort. */
   function until(done: () => boolean, signal?: AbortSignal): Promise<void> {
@@ -118,21 +120,13 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     const startUploaders = (partitions: number) => {
       for (let partition = runs.length; partition < partitions; partition++) {
         const uploader = createUploader({
-          broker,
+          ...loopContext(),
           storage,
-          edge,
           store: createUploadStore(storage, uploadKey(spec.local, partition)),
-          hub,
           local: spec.local,
           edgeTopic,
           partition,
           transactionalId: transactionalIdOf(device, edgeTopic, partition),
-          signal: loopSignal(),
-          nudge,
-          now,
-          pollWaitMs,
-          maxBackoffMs,
-          warn,
           edgeChecked,
         });
         uploaders.set(`${spec.local}/${partition}`, uploader);
@@ -193,18 +187,10 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     const mine: Downloader[] = [];
     for (let partition = 0; partition < watch.partitions; partition++) {
       const downloader = createDownloader({
-        broker,
-        edge,
-        hub,
+        ...loopContext(),
         edgeTopic: spec.edge,
         local,
         partition,
-        signal: loopSignal(),
-        nudge,
-        now,
-        pollWaitMs,
-        maxBackoffMs,
-        warn,
         topicChanged: () => watch.check(mine),
       });
       mine.push(downloader);

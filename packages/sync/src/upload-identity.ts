@@ -4,25 +4,18 @@
 // twice), when the local outbox was re-created, or when records were lost before upload.
 
 import { RillError } from "@rill/core";
-import type { LocalBroker, PartitionRef } from "@rill/server";
-import type { Edge } from "./edge.ts";
+import type { PartitionRef } from "@rill/server";
+import type { LoopContext } from "./loop-context.ts";
 import { backoffMs, pause } from "./sleep.ts";
-import type { StatusHub } from "./status-hub.ts";
 import { type CloneVerdict, compareWithEdge, type FoundBatch, sameRecords, scanForProducer } from "./upload-recovery.ts";
 import type { UploadDoc, UploadStore } from "./upload-store.ts";
 
-export interface UploadIdentityOptions {
-  broker: LocalBroker;
-  edge: Edge;
+export interface UploadIdentityOptions extends Pick<LoopContext, "broker" | "edge" | "hub" | "signal" | "maxBackoffMs" | "warn"> {
   store: UploadStore;
-  hub: StatusHub;
   local: string;
   edgeTopic: string;
   partition: number;
   transactionalId: string;
-  signal: AbortSignal;
-  maxBackoffMs: number;
-  warn: (message: string) => void;
 }
 
 export interface UploadIdentity {

@@ -7,22 +7,20 @@
 // batches are in flight (what the edge remembers per producer); answers are taken in local offset
 // order, and anything unexpected at the head drains the window and resends from the head.
 
-import { isRillError, RillError, restampProducer, type Storage, type StoredBatch, type TopicMetadata } from "@rill/core";
-import type { LocalBroker, PartitionRef } from "@rill/server";
-import type { Edge, EdgeProduceAnswer } from "./edge.ts";
-import { backoffMs, type Nudge, pause } from "./sleep.ts";
-import type { StatusHub } from "./status-hub.ts";
+import { isRillError, RillError, restampProducer, type Storage, type StoredBatch } from "@rill/core";
+import type { PartitionRef } from "@rill/server";
+import type { LoopContext } from "./loop-context.ts";
+import { createOutboxReader } from "./outbox-reader.ts";
+import { createOutboxView } from "./outbox-view.ts";
+import { backoffMs, pause } from "./sleep.ts";
 import type { UploadState } from "./types.ts";
-import { createUploadIdentity, type UploadIdentity } from "./upload-identity.ts";
-import type { UploadStore } from "./upload-store.ts";
+import { judgeAnswer, type Outcome } from "./upload-answers.ts";
+import { createUploadIdentity, type UploadIdentity, type UploadIdentityOptions } from "./upload-identity.ts";
+import { createUploadedOffsets } from "./uploaded-offsets.ts";
 
 const MAX_IN_FLIGHT = 5;
-const READ_BYTES = 1024 * 1024;
 const SEQUENCE_SPACE = 2 ** 31;
 const CURSOR_WRITE_MS = 250;
-const REMEMBERED_BATCHES = 10_000;
-
-type Outcome = { answer: EdgeProduceAnswer } | { error: unknown };
 
 interface InFlight {
   batch: StoredBatch;
@@ -32,23 +30,9 @@ interface InFlight {
   outcome: Promise<Outcome>;
 }
 
-export interface UploaderOptions {
-  broker: LocalBroker;
+export interface UploaderOptions extends LoopContext, UploadIdentityOptions {
   /** The broker's storage, scanned for the outbox's size and age. */
   storage: Storage;
-  edge: Edge;
-  store: UploadStore;
-  hub: StatusHub;
-  local: string;
-  edgeTopic: string;
-  partition: number;
-  transactionalId: string;
-  signal: AbortSignal;
-  nudge: Nudge;
-  now: () => number;
-  pollWaitMs: number;
-  maxBackoffMs: number;
-  warn: (message: string) => void;
   /** Resolves true once the edge topic was checked against the outbox (false: stopped first). */
   edgeChecked: Promise<boolean>;
 }
@@ -76,52 +60,35 @@ export function createUploader(o: UploaderOptions): Uploader {
   let ref: PartitionRef | undefined;
   let acked = 0;
   let lastEdgeOffset = -1;
-  let nextToSend = 0;
-  let localEnd = 0;
   let lastAckAt: number | null = null;
   let state: UploadState = "idle";
   let isFenced = false;
   let started = false;
-  let buffer: StoredBatch[] = [];
   let inFlight: InFlight[] = [];
   let failures = 0;
   let dirty = false;
   let flushTimer: ReturnType<typeof setTimeout> | undefined;
   let flushing: Promise<void> = Promise.resolve();
-  const edgeOffsets: Array<{ base: number; last: number; edgeBase: number }> = [];
-  const waiters = new Set<{ offset: number; resolve: () => void; reject: (e: unknown) => void }>();
-  let viewAt = 0;
-  let view = { outboxBytes: 0, oldestUnsyncedAt: null as number | null };
+  const uploaded = createUploadedOffsets();
+  const view = createOutboxView({ storage: o.storage, now: o.now, partition: o.partition, acked: () => acked });
+  const reader = createOutboxReader({ ...o, partitionRef });
 
   function publish(): void {
     o.hub.setUpload(`${o.local}/${o.partition}`, {
       topic: o.local,
       edgeTopic: o.edgeTopic,
       partition: o.partition,
-      localEnd,
+      localEnd: reader.end(),
       acked,
       inFlight: inFlight.length,
       state,
       lastEdgeOffset,
       producerId: identity.doc()?.producerId ?? null,
       producerEpoch: identity.doc()?.producerEpoch ?? null,
-      outboxBytes: acked >= localEnd ? 0 : view.outboxBytes,
-      oldestUnsyncedAt: acked >= localEnd ? null : view.oldestUnsyncedAt,
+      outboxBytes: acked >= reader.end() ? 0 : view.current().outboxBytes,
+      oldestUnsyncedAt: acked >= reader.end() ? null : view.current().oldestUnsyncedAt,
       lastAckAt,
     });
-  }
-
-  /** Outbox bytes and age, from batch metadata (a storage scan, so at most once a second). */
-  async function refreshView(topic: TopicMetadata): Promise<void> {
-    if (o.now() - viewAt < 1000) return;
-    viewAt = o.now();
-    const leader = topic.partitions[o.partition]?.leader ?? 0;
-    const name = leader === 0 ? `${topic.topicId}/${o.partition}` : `${topic.topicId}/${o.partition}#${leader}`;
-    const metas = await o.storage.scan(name, acked, 10_000);
-    view = {
-      outboxBytes: metas.reduce((n, m) => n + (m.lastOffset >= acked ? m.sizeInBytes : 0), 0),
-      oldestUnsyncedAt: metas[0]?.timeIndex ?? null,
-    };
   }
 
   function setState(next: UploadState): void {
@@ -149,15 +116,8 @@ export function createUploader(o: UploaderOptions): Uploader {
   }
 
   function settleWaiters(): void {
-    for (const w of waiters) {
-      if (acked > w.offset) {
-        waiters.delete(w);
-        w.resolve();
-      } else if (isFenced || o.signal.aborted) {
-        waiters.delete(w);
-        w.reject(isFenced ? fencedError() : new RillError("REQUEST_TIMED_OUT", "the sync engine stopped"));
-      }
-    }
+    const stopped = () => new RillError("REQUEST_TIMED_OUT", "the sync engine stopped");
+    uploaded.settle(acked, isFenced ? fencedError : o.signal.aborted ? stopped : null);
   }
 
   function fencedError(): RillError {
@@ -168,8 +128,7 @@ export function createUploader(o: UploaderOptions): Uploader {
     acked = head.batch.lastOffset + 1;
     if (edgeLast >= 0) lastEdgeOffset = edgeLast;
     lastAckAt = o.now();
-    edgeOffsets.push({ base: head.batch.baseOffset, last: head.batch.lastOffset, edgeBase });
-    if (edgeOffsets.length > REMEMBERED_BATCHES) edgeOffsets.splice(0, edgeOffsets.length - REMEMBERED_BATCHES);
+    uploaded.remember(head.batch.baseOffset, head.batch.lastOffset, edgeBase);
     o.hub.counters.batchesAcked++;
     failures = 0;
     scheduleFlush();
@@ -182,46 +141,6 @@ export function createUploader(o: UploaderOptions): Uploader {
     return ref;
   }
 
-  function readLocal(offset: number, maxWaitMs: number) {
-    return o.broker.fetch(partitionRef(), { offset, maxBytes: READ_BYTES, minBytes: 1, maxWaitMs });
-  }
-
-  /** The next local batch to send, if the local log has one. */
-  async function nextLocalBatch(): Promise<StoredBatch | undefined> {
-    if (buffer.length === 0) {
-      const read = await readLocal(nextToSend, 0);
-      localEnd = Math.max(localEnd, read.highWatermark);
-      buffer = read.batches.filter((b) => b.lastOffset >= nextToSend);
-    }
-    const batch = buffer[0];
-    if (batch && batch.baseOffset !== nextToSend) {
-      // the cursor is always at a batch boundary of the local log; if not, the log was rewritten
-      throw new RillError("CORRUPT_MESSAGE", `outbox ${o.local}/${o.partition} has no batch starting at ${nextToSend}`);
-    }
-    if (batch) buffer.shift();
-    return batch;
-  }
-
-  /** Nothing to send: long-polls the local log until it grows, a nudge, or a stop. */
-  async function waitForLocal(): Promise<void> {
-    const from = nextToSend;
-    const polling = readLocal(from, o.pollWaitMs);
-    polling.catch(() => undefined);
-    let onStop = () => {};
-    const stopped = new Promise<null>((resolve) => {
-      onStop = () => resolve(null);
-      if (o.signal.aborted) resolve(null);
-      o.signal.addEventListener("abort", onStop, { once: true });
-    });
-    const read = await Promise.race([polling, o.nudge.next().then(() => null), stopped]).finally(() =>
-      o.signal.removeEventListener("abort", onStop),
-    );
-    // an abandoned poll changes nothing: the loop may have moved on meanwhile
-    if (!read) return;
-    localEnd = Math.max(localEnd, read.highWatermark);
-    if (nextToSend === from && buffer.length === 0) buffer = read.batches.filter((b) => b.lastOffset >= from);
-  }
-
   function send(batch: StoredBatch): void {
     const doc = identity.doc();
     if (!doc) throw new RillError("INVALID_REQUEST", "no producer identity");
@@ -232,7 +151,6 @@ export function createUploader(o: UploaderOptions): Uploader {
       (error): Outcome => ({ error }),
     );
     inFlight.push({ batch, bytes, earlierPending: inFlight.length > 0, outcome });
-    nextToSend = batch.lastOffset + 1;
     o.hub.counters.batchesSent++;
   }
 
@@ -240,8 +158,7 @@ export function createUploader(o: UploaderOptions): Uploader {
   async function drainAndRestart(from: number): Promise<void> {
     await Promise.all(inFlight.map((f) => f.outcome));
     inFlight = [];
-    buffer = [];
-    nextToSend = from;
+    reader.restartAt(from);
     publish();
   }
 
@@ -250,82 +167,70 @@ export function createUploader(o: UploaderOptions): Uploader {
     await pause(backoffMs(failures++, blocked ? o.maxBackoffMs * 3 : o.maxBackoffMs), o.signal, o.nudge);
   }
 
+  /** Acts on the answer to the oldest batch in flight (judged by upload-answers.ts). */
   async function handle(head: InFlight, outcome: Outcome): Promise<void> {
-    if ("answer" in outcome) {
-      o.hub.contact();
-      const result = outcome.answer.batches[0];
-      if (!result) throw new RillError("UNKNOWN_SERVER_ERROR", "the edge answered a produce without a batch");
-      inFlight.shift();
-      if (result.duplicate) {
-        o.hub.counters.duplicatesAbsorbed++;
-        if ((await identity.checkClone(head.bytes, result.baseOffset)) === "different") return fence("cloned");
-      }
-      acknowledge(head, result.baseOffset, result.lastOffset);
-      return;
-    }
-    const error = outcome.error;
-    if (o.signal.aborted) return;
-    if (isRillError(error, "DUPLICATE_SEQUENCE_NUMBER")) {
-      // older than the edge's memory of this producer, which refuses gaps: it is stored
-      o.hub.contact();
-      o.hub.counters.duplicateSequences++;
-      inFlight.shift();
-      acknowledge(head, -1, -1);
-      return;
-    }
-    const reordered =
-      head.earlierPending && (isRillError(error, "OUT_OF_ORDER_SEQUENCE_NUMBER") || isRillError(error, "UNKNOWN_PRODUCER_ID"));
-    if (reordered || (isRillError(error) && error.retriable) || !isRillError(error)) {
-      o.hub.failure(error, where);
-      o.hub.counters.retries++;
-      await drainAndRestart(head.batch.baseOffset);
-      await backoff();
-      return;
-    }
-    o.hub.contact();
-    if (isRillError(error, "OUT_OF_ORDER_SEQUENCE_NUMBER")) {
-      const doc = identity.doc();
-      const expected = error.details?.expectedSequence;
-      if (doc && typeof expected === "number" && doc.epochBase + expected < head.batch.baseOffset) {
-        const to = doc.epochBase + expected;
-        o.warn(`rill sync: the edge lost acknowledged records of ${o.edgeTopic}/${o.partition}; re-sending from local offset ${to}`);
-        o.hub.error(error, where);
+    if ("answer" in outcome) o.hub.contact();
+    else if (o.signal.aborted) return;
+    const verdict = judgeAnswer(outcome, {
+      baseOffset: head.batch.baseOffset,
+      earlierPending: head.earlierPending,
+      epochBase: identity.doc()?.epochBase,
+    });
+    switch (verdict.kind) {
+      case "stored":
+        inFlight.shift();
+        if (verdict.duplicate) {
+          o.hub.counters.duplicatesAbsorbed++;
+          if ((await identity.checkClone(head.bytes, verdict.edgeBase)) === "different") return fence("cloned");
+        }
+        return acknowledge(head, verdict.edgeBase, verdict.edgeLast);
+      case "stored-before":
+        o.hub.contact();
+        o.hub.counters.duplicateSequences++;
+        inFlight.shift();
+        return acknowledge(head, -1, -1);
+      case "retry":
+        o.hub.failure(verdict.error, where);
+        o.hub.counters.retries++;
+        await drainAndRestart(head.batch.baseOffset);
+        return backoff();
+      case "rewind":
+        o.hub.contact();
+        o.warn(
+          `rill sync: the edge lost acknowledged records of ${o.edgeTopic}/${o.partition}; re-sending from local offset ${verdict.to}`,
+        );
+        o.hub.error(verdict.error, where);
         o.hub.counters.rewinds++;
-        await drainAndRestart(to);
-        acked = Math.min(acked, to);
-        await identity.rewind(to);
-        publish();
-        return;
+        await drainAndRestart(verdict.to);
+        acked = Math.min(acked, verdict.to);
+        await identity.rewind(verdict.to);
+        return publish();
+      case "unknown-producer": {
+        o.hub.contact();
+        o.hub.error(verdict.error, where);
+        await drainAndRestart(head.batch.baseOffset);
+        const result = await identity.recover({ cursor: acked, lastEdgeOffset, scan: true });
+        return adopt(result.acked, result.lastEdgeOffset);
       }
-    }
-    if (isRillError(error, "UNKNOWN_PRODUCER_ID")) {
-      o.hub.error(error, where);
-      await drainAndRestart(head.batch.baseOffset);
-      const result = await identity.recover({ cursor: acked, lastEdgeOffset, scan: true });
-      adopt(result.acked, result.lastEdgeOffset);
-      return;
-    }
-    if (isRillError(error, "PRODUCER_FENCED") || isRillError(error, "INVALID_PRODUCER_EPOCH")) {
-      await drainAndRestart(head.batch.baseOffset);
-      const newer = await identity.reloadNewer();
-      if (newer) {
-        adopt(Math.max(acked, newer.acked), Math.max(lastEdgeOffset, newer.lastEdgeOffset));
-        return;
+      case "fenced": {
+        o.hub.contact();
+        await drainAndRestart(head.batch.baseOffset);
+        const newer = await identity.reloadNewer();
+        if (newer) return adopt(Math.max(acked, newer.acked), Math.max(lastEdgeOffset, newer.lastEdgeOffset));
+        return fence("fenced", verdict.error);
       }
-      return fence("fenced", error);
+      case "refused":
+        o.hub.contact();
+        o.hub.error(verdict.error, where);
+        await drainAndRestart(head.batch.baseOffset);
+        return backoff(true);
     }
-    // not retriable as such (too large, unknown topic, refused auth): the partition waits, and
-    // tries again later in case the edge or the app changes
-    o.hub.error(error, where);
-    await drainAndRestart(head.batch.baseOffset);
-    await backoff(true);
   }
 
   function adopt(cursor: number, edgeOffset: number): void {
     acked = cursor;
     lastEdgeOffset = edgeOffset;
-    nextToSend = cursor;
-    buffer = [];
+    reader.restartAt(cursor);
     settleWaiters();
     publish();
   }
@@ -351,10 +256,10 @@ export function createUploader(o: UploaderOptions): Uploader {
     try {
       const topic = await o.broker.topic(o.local);
       ref = { topic, partition: o.partition };
-      localEnd = (await o.broker.partitionState(ref)).highWatermark;
+      reader.setEnd((await o.broker.partitionState(ref)).highWatermark);
       const doc = await o.store.load();
       acked = doc && doc.localTopicId === topic.topicId ? doc.acked : (await o.broker.partitionState(ref)).logStartOffset;
-      await refreshView(topic);
+      await view.refresh(topic);
       publish();
     } catch {
       // shown once the loop starts
@@ -368,14 +273,10 @@ export function createUploader(o: UploaderOptions): Uploader {
       checked = ok;
     });
     while (checked === undefined && !o.signal.aborted) {
-      const growing = ref
-        ? readLocal(localEnd, o.pollWaitMs).then((read) => {
-            localEnd = Math.max(localEnd, read.highWatermark);
-          })
-        : showLocal().then(() => pause(1000, o.signal));
+      const growing = ref ? reader.watchEnd() : showLocal().then(() => pause(1000, o.signal));
       growing.catch(() => undefined);
       await Promise.race([o.edgeChecked, growing.catch(() => pause(1000, o.signal))]);
-      if (ref) await refreshView(ref.topic).catch(() => undefined);
+      if (ref) await view.refresh(ref.topic).catch(() => undefined);
       publish();
     }
     return o.edgeChecked;
@@ -389,7 +290,7 @@ export function createUploader(o: UploaderOptions): Uploader {
         const localState = await o.broker.partitionState(ref);
         const doc = await identity.ensure(topic.topicId, localState.logStartOffset);
         adopt(doc.acked, doc.lastEdgeOffset);
-        localEnd = localState.highWatermark;
+        reader.setEnd(localState.highWatermark);
         return;
       } catch (error) {
         if (o.signal.aborted) return;
@@ -401,7 +302,7 @@ export function createUploader(o: UploaderOptions): Uploader {
 
   async function step(): Promise<void> {
     while (inFlight.length < MAX_IN_FLIGHT) {
-      const batch = await nextLocalBatch();
+      const batch = await reader.next();
       if (!batch) break;
       send(batch);
     }
@@ -409,13 +310,13 @@ export function createUploader(o: UploaderOptions): Uploader {
     if (!head) {
       setState("idle");
       publish();
-      await waitForLocal();
-      if (ref) await refreshView(ref.topic).catch(() => undefined);
+      await reader.waitForMore();
+      if (ref) await view.refresh(ref.topic).catch(() => undefined);
       return;
     }
     setState("sending");
     await handle(head, await head.outcome);
-    if (ref && inFlight.length === 0) await refreshView(ref.topic).catch(() => undefined);
+    if (ref && inFlight.length === 0) await view.refresh(ref.topic).catch(() => undefined);
   }
 
   return {
@@ -454,31 +355,13 @@ export function createUploader(o: UploaderOptions): Uploader {
       if (!isFenced) setState("idle");
     },
     acked: () => acked,
-    localEnd: () => localEnd,
+    localEnd: () => reader.end(),
     fenced: () => isFenced,
-    edgeOffsetOf(localOffset) {
-      for (let i = edgeOffsets.length - 1; i >= 0; i--) {
-        const e = edgeOffsets[i] as (typeof edgeOffsets)[number];
-        if (localOffset >= e.base && localOffset <= e.last) return e.edgeBase < 0 ? -1 : e.edgeBase + (localOffset - e.base);
-        if (e.last < localOffset) break;
-      }
-      return -1;
-    },
+    edgeOffsetOf: (localOffset) => uploaded.edgeOffsetOf(localOffset),
     waitUploaded(localOffset, signal) {
       if (acked > localOffset) return Promise.resolve();
       if (isFenced) return Promise.reject(fencedError());
-      return new Promise<void>((resolve, reject) => {
-        const waiter = { offset: localOffset, resolve, reject };
-        waiters.add(waiter);
-        signal?.addEventListener(
-          "abort",
-          () => {
-            waiters.delete(waiter);
-            reject(signal.reason);
-          },
-          { once: true },
-        );
-      });
+      return uploaded.wait(localOffset, signal);
     },
     flush,
     floor: () => (started ? acked : (identity.doc()?.acked ?? 0)),
