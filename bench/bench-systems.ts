@@ -36,7 +36,7 @@ export interface Systems {
 async function startEdge(baseline?: string): Promise<{ system: RunningSystem; edge: MiniflareEdge }> {
   const sourceRoot = baseline ? checkoutBaseline(baseline) : undefined;
   const edge = await startMiniflareEdge({ sourceRoot });
-  const system = baseline ? "rill-edge-baseline" : "rill-edge";
+  const system = baseline ? `rill-edge@${baseline.slice(0, 10)}` : "rill-edge";
   const label = baseline ? `rill edge @${baseline.slice(0, 10)}` : "rill edge";
   const target = (format: "json" | "binary") => rillTarget({ url: edge.url, system, label, format, durability: EDGE_DURABILITY });
   return {
@@ -80,8 +80,8 @@ async function startRillNode(): Promise<RunningSystem> {
 }
 
 export interface StartOptions {
-  /** Also run the edge as of this commit (before/after ratios of the working tree's changes). */
-  baseline?: string;
+  /** Also run the edge as of these commits (before/after ratios of the changes since). */
+  baselines?: string[];
 }
 
 export async function startSystems(
@@ -101,7 +101,7 @@ export async function startSystems(
         const started = await startEdge();
         edge = started.edge;
         running.push(started.system);
-        if (options.baseline) running.push((await startEdge(options.baseline)).system);
+        for (const commit of options.baselines ?? []) running.push((await startEdge(commit)).system);
       } else if (name === "rill-wrangler") running.push(await startWrangler());
       else if (name === "rill-node") running.push(await startRillNode());
       else if (name === "durable-streams") running.push(await startDurableStreams());

@@ -59,7 +59,7 @@ export async function startNats(): Promise<RunningSystem> {
     },
 
     async tail(stream, onRecords: OnRecords): Promise<Tail> {
-      const consumer = await js.consumers.get(stream, { filter_subjects: [subject(stream, 0)] });
+      const consumer = await js.consumers.get(stream, { filter_subjects: subject(stream, 0) });
       const messages = await consumer.consume({ max_messages: 1000 });
       const loop = (async () => {
         for await (const m of messages) onRecords([decoder.decode(m.data)], performance.now());
@@ -73,7 +73,7 @@ export async function startNats(): Promise<RunningSystem> {
     },
 
     async catchUp(stream, wanted) {
-      const consumer = await js.consumers.get(stream, { filter_subjects: [subject(stream, 0)] });
+      const consumer = await js.consumers.get(stream, { filter_subjects: subject(stream, 0) });
       let records = 0;
       let bytes = 0;
       const messages = await consumer.consume({ max_messages: 10_000 });

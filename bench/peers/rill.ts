@@ -19,10 +19,11 @@ export interface RillTargetOptions {
   durability: string;
 }
 
-export function rillTarget(options: RillTargetOptions): BenchTarget & { topicId(stream: string): Promise<string> } {
+export function rillTarget(options: RillTargetOptions): BenchTarget & { url: string; topicId(stream: string): Promise<string> } {
   const { url, format } = options;
   const topics = `${url}/v1/topics`;
   return {
+    url,
     name: `${options.label} (${format})`,
     system: options.system,
     durability: options.durability,

@@ -1,0 +1,47 @@
+// Smoke test of `npm run bench -- --quick`: every system starts (or is reported as unable to), every
+// part of the run (produce, latency, catch-up, groups, cost) prints its table, and the charts are
+// written. Only the shape is checked: how fast anything was is never asserted.
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runBench } from "./bench.ts";
+import { ALL_SYSTEMS } from "./bench-systems.ts";
+
+describe("npm run bench --quick", () => {
+  it("runs every system through every workload and writes the report and the charts", { timeout: 240_000 }, async () => {
+    const svgDir = mkdtempSync(join(tmpdir(), "rill-bench-svg-"));
+    const progress: string[] = [];
+    const result = await runBench({ quick: true, svgDir, log: (line) => progress.push(line) });
+    const md = result.markdown;
+    for (const section of [
+      "### Systems",
+      "### Produce, records/s",
+      "### End-to-end latency",
+      "### Catch-up read",
+      "### Consumer groups",
+      "### Cost per million records",
+    ]) {
+      expect(md).toContain(section);
+    }
+    // each system is either measured or reported as unable to start, never dropped
+    for (const system of ALL_SYSTEMS.filter((s) => s !== "rill-wrangler")) expect(md).toMatch(new RegExp(`\\| ${system} \\|`));
+    // the edge and a peer both produced something in the smallest workload
+    const row = md.split("\n").find((line) => line.startsWith("| 100 B x1/req, 1 partition |"));
+    expect(row).toBeDefined();
+    expect(row).toContain("|");
+    // cost rows for 1, 100 and 1000 records per request, each with one object request per produce request
+    const cost = md.split("### Cost per million records")[1] ?? "";
+    for (const per of [1, 100, 1000]) {
+      const line = cost.split("\n").find((l) => l.startsWith(`| ${per} |`));
+      const cells = line?.split("|").map((c) => c.trim());
+      expect(cells?.[2], line).toBe(cells?.[3]);
+    }
+    expect(result.svgFiles).toHaveLength(3);
+    for (const file of result.svgFiles) {
+      expect(existsSync(file)).toBe(true);
+      expect(readFileSync(file, "utf8")).toMatch(/^<svg [^>]*>[\s\S]*<polyline[\s\S]*<\/svg>$/);
+    }
+    expect(progress.some((line) => line.startsWith("produce "))).toBe(true);
+  });
+});
