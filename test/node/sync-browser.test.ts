@@ -4,20 +4,11 @@
 // (wrangler dev) SIGKILLed and restarted. The checker's verdict must be all zeros.
 import { describe, expect, it } from "vitest";
 import { formatVerdict } from "../faults/check.ts";
-import { runOfflineScenario } from "../offline/run.ts";
+import { runOfflineScenario, shortOfflineRun } from "../offline/run.ts";
 
 describe("offline sync in Chromium (short)", () => {
   it("uploads every locally acknowledged record once, in order, and mirrors the edge byte for byte", async () => {
-    const result = await runOfflineScenario({
-      offlineRecords: 300,
-      kills: 10,
-      flakySeconds: 10,
-      tabRuns: [
-        { tabs: 2, mode: "shared" },
-        { tabs: 2, mode: "dedicated" },
-      ],
-      log: (line) => console.log(line),
-    });
+    const result = await runOfflineScenario({ ...shortOfflineRun, log: (line) => console.log(line) });
     console.log(`${JSON.stringify(result.counts)}\n${formatVerdict(result.verdict)}`);
     expect(result.counts.kills).toBe(10);
     expect(result.counts.records).toBeGreaterThan(300);

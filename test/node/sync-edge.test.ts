@@ -5,11 +5,11 @@
 import { createMemoryStorage } from "@rill/storage-memory";
 import { describe, expect, it } from "vitest";
 import { batchesOf, crashable, createLocalSide, createTopic, engineOn, produceLocal, readTopic } from "../../packages/sync/test/harness.ts";
-import { check, formatVerdict } from "../faults/check.ts";
+import { formatVerdict } from "../faults/check.ts";
 import { type LocalBrokerProcess, startLocalBroker } from "../harness/local-broker.ts";
 import { startTcpProxy } from "../harness/tcp-proxy.ts";
 import { until } from "../helpers/wait.ts";
-import { cleanupsAfterEach } from "./sync-setup.ts";
+import { cleanupsAfterEach, uploadVerdict, withEdgeOffsets } from "./sync-setup.ts";
 
 const cleanups = cleanupsAfterEach();
 
@@ -72,18 +72,7 @@ describe("sync against wrangler dev", () => {
     const after = engine.status().counters;
 
     const read = await readTopic(fetch, edge.url, "orders", 2);
-    const known = await Promise.all(
-      sent.map(async (s) => ({
-        ...s,
-        offset: (await engine.uploaded({ topicName: "outbox", partition: s.partition, offset: s.offset })).edgeOffset,
-      })),
-    );
-    const verdict = check(sent.length, known, read);
-    const moved = check(
-      sent.length,
-      known.filter((k) => k.offset >= 0),
-      read,
-    ).movedOffsets;
+    const { verdict, moved } = uploadVerdict(sent, await withEdgeOffsets(engine, sent), read);
     const repeats = before.duplicatesAbsorbed + before.duplicateSequences + after.duplicatesAbsorbed + after.duplicateSequences;
     console.log(
       `wrangler dev: ${sent.length} records, ${kills} edge SIGKILL, ${leaderCrashes} leader crashes (rf 3), 1 host crash, ${proxy.counters.droppedAnswers} answers dropped, ${repeats} repeats absorbed\n${formatVerdict({ ...verdict, movedOffsets: moved })}`,

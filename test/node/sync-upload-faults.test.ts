@@ -10,7 +10,7 @@ import type { SyncCounters } from "../../packages/sync/src/index.ts";
 import { crashable, createLocalSide, createTopic, engineOn, produceLocal, readTopic, type Sent } from "../../packages/sync/test/harness.ts";
 import { check, formatVerdict } from "../faults/check.ts";
 import { until } from "../helpers/wait.ts";
-import { cleanupsAfterEach, edgeBehindProxy } from "./sync-setup.ts";
+import { cleanupsAfterEach, edgeBehindProxy, uploadVerdict, withEdgeOffsets } from "./sync-setup.ts";
 
 const cleanups = cleanupsAfterEach();
 
@@ -65,22 +65,12 @@ async function crashRun(open: () => Storage | Promise<Storage>, rounds: CrashPoi
   const engine = engineOn(local, [proxy.url], { upload: [{ local: "outbox", edge: "orders" }] }, { deviceId: "device-1" });
   await engine.start();
   await engine.syncNow({ signal: AbortSignal.timeout(60_000) });
-  const known = await Promise.all(
-    sent.map(async (s) => ({
-      ...s,
-      offset: (await engine.uploaded({ topicName: "outbox", partition: s.partition, offset: s.offset })).edgeOffset,
-    })),
-  );
+  const known = await withEdgeOffsets(engine, sent);
   add(engine.status().counters);
   await engine.stop();
   const read = await readTopic(fetch, edge.url, "orders", 2);
-  const verdict = check(sent.length, known, read);
   // uploaded() knows edge offsets only for what this last engine sent; those must be where the records are
-  const moved = check(
-    sent.length,
-    known.filter((k) => k.offset >= 0),
-    read,
-  ).movedOffsets;
+  const { verdict, moved } = uploadVerdict(sent, known, read);
   console.log(
     `${label}: ${rounds.length} crashes, proxy ${JSON.stringify(proxy.counters)}, engine ${JSON.stringify(totals)}\n${formatVerdict({ ...verdict, movedOffsets: moved })}`,
   );

@@ -1,39 +1,14 @@
 // `npm run test:offline`: the full adversarial offline-sync run in Chromium, with progress.
 // `--short` runs the CI-sized version; `--quota` adds a full disk (needs root). Exits non-zero unless the verdict is all zeros.
 import { formatVerdict } from "../faults/check.ts";
-import { runOfflineScenario } from "./run.ts";
+import { fullOfflineRun, runOfflineScenario, shortOfflineRun } from "./run.ts";
 
 const short = process.argv.includes("--short");
 const quota = process.argv.includes("--quota");
 const started = Date.now();
 const log = (line: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${line}`);
 
-const result = await runOfflineScenario(
-  short
-    ? {
-        offlineRecords: 300,
-        kills: 10,
-        flakySeconds: 10,
-        tabRuns: [
-          { tabs: 2, mode: "shared" },
-          { tabs: 2, mode: "dedicated" },
-        ],
-        log,
-      }
-    : {
-        offlineRecords: 5_000,
-        kills: 20,
-        flakySeconds: 60,
-        tabRuns: [
-          { tabs: 2, mode: "shared" },
-          { tabs: 4, mode: "shared" },
-          { tabs: 2, mode: "dedicated" },
-          { tabs: 4, mode: "dedicated" },
-        ],
-        quota,
-        log,
-      },
-);
+const result = await runOfflineScenario(short ? { ...shortOfflineRun, log } : { ...fullOfflineRun, quota, log });
 const { verdict, counts, replicaMismatches, uploadedKnown, uploadedWrong } = result;
 console.log(
   [

@@ -42,6 +42,30 @@ export interface OfflineRunOptions {
   log?: (line: string) => void;
 }
 
+/** The CI-sized run: `npm run test:offline -- --short`, and test/node/sync-browser.test.ts. */
+export const shortOfflineRun = {
+  offlineRecords: 300,
+  kills: 10,
+  flakySeconds: 10,
+  tabRuns: [
+    { tabs: 2, mode: "shared" },
+    { tabs: 2, mode: "dedicated" },
+  ],
+} satisfies OfflineRunOptions;
+
+/** The run the design asks for: `npm run test:offline`. */
+export const fullOfflineRun = {
+  offlineRecords: 5_000,
+  kills: 20,
+  flakySeconds: 60,
+  tabRuns: [
+    { tabs: 2, mode: "shared" },
+    { tabs: 4, mode: "shared" },
+    { tabs: 2, mode: "dedicated" },
+    { tabs: 4, mode: "dedicated" },
+  ],
+} satisfies OfflineRunOptions;
+
 export interface OfflineRunResult {
   verdict: Verdict;
   /** Replica batches that differ from the edge's at the same offset (or are missing). */
