@@ -16,6 +16,18 @@ import { build } from "esbuild";
 const root = new URL("..", import.meta.url).pathname;
 export const CLIENT_BUDGET_BYTES = 30 * 1024;
 
+/** The kafkajs program, as written for kafkajs and, with only the import and the broker changed, for @rill/kafkajs. */
+const kafkajsProgram = (module, broker) => `import { Kafka } from "${module}";
+const kafka = new Kafka({ clientId: "size", brokers: ["${broker}"] });
+const producer = kafka.producer();
+await producer.connect();
+await producer.send({ topic: "orders", messages: [{ key: "cart-7", value: "tea" }] });
+await producer.disconnect();
+const consumer = kafka.consumer({ groupId: "billing" });
+await consumer.connect();
+await consumer.subscribe({ topic: "orders", fromBeginning: true });
+await consumer.run({ eachMessage: async ({ message }) => console.log(message.offset, message.value) });`;
+
 // The same program for every client: produce one keyed record, then consume in a group.
 const programs = [
   {
@@ -31,16 +43,7 @@ await consumer.run({ eachMessage: async ({ message }) => console.log(message.off
   },
   {
     name: "@rill/kafkajs",
-    source: `import { Kafka } from "@rill/kafkajs";
-const kafka = new Kafka({ clientId: "size", brokers: ["http://127.0.0.1:8787"] });
-const producer = kafka.producer();
-await producer.connect();
-await producer.send({ topic: "orders", messages: [{ key: "cart-7", value: "tea" }] });
-await producer.disconnect();
-const consumer = kafka.consumer({ groupId: "billing" });
-await consumer.connect();
-await consumer.subscribe({ topic: "orders", fromBeginning: true });
-await consumer.run({ eachMessage: async ({ message }) => console.log(message.offset, message.value) });`,
+    source: kafkajsProgram("@rill/kafkajs", "http://127.0.0.1:8787"),
   },
   {
     name: "@rill/browser (page)",
@@ -67,16 +70,7 @@ startBrokerHost();`,
     name: "kafkajs 2.2.4",
     note: "Node only (TCP); Node built-ins not counted",
     node: true,
-    source: `import { Kafka } from "kafkajs";
-const kafka = new Kafka({ clientId: "size", brokers: ["127.0.0.1:9092"] });
-const producer = kafka.producer();
-await producer.connect();
-await producer.send({ topic: "orders", messages: [{ key: "cart-7", value: "tea" }] });
-await producer.disconnect();
-const consumer = kafka.consumer({ groupId: "billing" });
-await consumer.connect();
-await consumer.subscribe({ topic: "orders", fromBeginning: true });
-await consumer.run({ eachMessage: async ({ message }) => console.log(message.offset, message.value) });`,
+    source: kafkajsProgram("kafkajs", "127.0.0.1:9092"),
   },
 ];
 
