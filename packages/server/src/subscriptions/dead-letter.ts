@@ -2,9 +2,20 @@
 // where it came from, in headers, so it can be inspected and replayed. Same key and value, so a
 // keyed record lands on the partition Kafka's partitioner picks for its key.
 
-import { encodeBatch, encodeUtf8, type LogRecord, partitionForKey, type RecordHeader } from "@rill/core";
+import {
+  encodeBatch,
+  encodeUtf8,
+  finishDeadLetters,
+  type LogRecord,
+  partitionForKey,
+  type RecordHeader,
+  type TopicMetadata,
+} from "@rill/core";
 import type { Broker } from "../broker.ts";
 import { partitionRef } from "../routes/produce.ts";
+import { readRecords } from "./partition-reader.ts";
+import type { PartitionRecord } from "./pump-state.ts";
+import type { SubscriptionConfig, SubscriptionCounters } from "./types.ts";
 
 /** Header names on dead-lettered records. */
 export const DEAD_LETTER_HEADERS = {
@@ -54,5 +65,59 @@ export async function appendDeadLetters(
   for (const [partition, records] of byPartition) {
     const bytes = encodeBatch(records.map((r) => ({ key: r.key, value: r.value, headers: headersOf.get(r), timestamp: r.timestamp })));
     await broker.append(partitionRef(topic, partition), bytes, -1);
+  }
+}
+
+export interface DeadLetterContext {
+  broker: Broker;
+  /** The settings now (they may change while a flush waits). */
+  config: () => SubscriptionConfig;
+  counters: SubscriptionCounters;
+  now: () => number;
+  topicOf(name: string): Promise<TopicMetadata>;
+  fail(error: unknown, where: { topic: string; partition: number }): void;
+}
+
+/**
+ * Appends a partition's exhausted records to the subscription's dead-letter topic (or drops them
+ * when it has none) and takes them off its list. False when that failed: the partition then waits
+ * a retry delay. `known` holds records in memory by offset; the others are read again.
+ */
+export async function flushDeadLetters(ctx: DeadLetterContext, p: PartitionRecord, known: Map<number, LogRecord>): Promise<boolean> {
+  if (p.deadLetters.length === 0) return true;
+  const { broker, counters, now } = ctx;
+  try {
+    const letters = [];
+    for (const d of p.deadLetters) {
+      let record = known.get(d.offset);
+      if (!record) {
+        // the records left memory (a restart): read them again
+        const read = await readRecords(broker, await ctx.topicOf(p.topic), p.partition, d.offset, {
+          wanted: 1,
+          idleWaitMs: 0,
+          fillWaitMs: 0,
+          now,
+        });
+        record = read.records.find((r) => r.offset === d.offset);
+      }
+      if (record) letters.push({ record, error: d.error, attempts: d.attempts });
+    }
+    const offsets = p.deadLetters.map((d) => d.offset);
+    const config = ctx.config();
+    if (config.deadLetterTopic !== null) {
+      await appendDeadLetters(
+        broker,
+        config.deadLetterTopic,
+        { topic: p.topic, partition: p.partition, subscription: `${config.group}/${config.name}` },
+        letters,
+      );
+      counters.deadLettered += letters.length;
+    } else counters.dropped += letters.length;
+    finishDeadLetters(p, offsets);
+    return true;
+  } catch (error) {
+    ctx.fail(error, { topic: p.topic, partition: p.partition });
+    p.notBefore = now() + Math.max(1000, ctx.config().retryDelayMs);
+    return false;
   }
 }

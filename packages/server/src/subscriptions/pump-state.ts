@@ -2,6 +2,7 @@
 // delivery progress of each partition it has owned, its counters and its last error. Plain JSON.
 
 import type { DeliveryProgress } from "@rill/core";
+import type { Membership } from "./membership.ts";
 import { emptyCounters, type PartitionStatus, type SubscriptionCounters, type SubscriptionStatus } from "./types.ts";
 
 export interface PartitionRecord extends DeliveryProgress {
@@ -65,4 +66,21 @@ export function partitionStatuses(state: PumpState, owned: ReadonlySet<string>):
         nextAttemptAt: p.notBefore > 0 ? p.notBefore : null,
       };
     });
+}
+
+/** The status a describe answers. Before its first heartbeat (a restarted object) a pump shows what it last owned. */
+export function describePump(state: PumpState, membership: Membership, paused: boolean): SubscriptionStatus {
+  const owned = membership.joined ? new Set([...membership.assigned, ...membership.revoking]) : new Set(Object.keys(state.partitions));
+  const partitions = partitionStatuses(state, owned);
+  return {
+    state: paused ? "paused" : membership.joined ? "active" : "starting",
+    memberId: state.memberId,
+    memberEpoch: state.memberEpoch,
+    partitions,
+    lag: partitions.reduce((n, p) => n + (p.lag ?? 0), 0),
+    inFlight: partitions.filter((p) => p.inFlight !== null).length,
+    counters: { ...state.counters },
+    lastError: state.lastError,
+    unreachableSince: state.unreachableSince,
+  };
 }

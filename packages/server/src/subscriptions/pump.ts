@@ -13,7 +13,6 @@ import {
   chooseBatch,
   completeDelivery,
   type DeliveryOutcome,
-  finishDeadLetters,
   isRillError,
   type LogRecord,
   nextReadOffset,
@@ -22,14 +21,16 @@ import {
   type TopicMetadata,
   toRillError,
 } from "@rill/core";
-import { DELIVERY_VERSION, type RillDelivery } from "@rill/worker";
+import type { RillDelivery } from "@rill/worker";
 import type { Broker } from "../broker.ts";
-import { toJsonRecord } from "../records-json.ts";
 import { partitionRef } from "../routes/produce.ts";
-import { appendDeadLetters } from "./dead-letter.ts";
+import { type DeadLetterContext, flushDeadLetters } from "./dead-letter.ts";
+import { buildDelivery } from "./delivery-batch.ts";
 import { createMembership } from "./membership.ts";
-import { logStartOf, readRecords } from "./partition-reader.ts";
-import { emptyPumpState, type PartitionRecord, type PumpState, type PumpStore, partitionStatuses } from "./pump-state.ts";
+import { logStartOf, type ReadRecords } from "./partition-reader.ts";
+import { createPumpCommits } from "./pump-commits.ts";
+import { describePump, emptyPumpState, type PartitionRecord, type PumpState, type PumpStore } from "./pump-state.ts";
+import { createReadAhead } from "./read-ahead.ts";
 import { createSlots } from "./slots.ts";
 import type { SubscriptionConfig, SubscriptionStatus } from "./types.ts";
 
@@ -81,6 +82,7 @@ export function createSubscriptionPump(initial: SubscriptionConfig, ports: PumpP
   const active = new Set<string>();
   /** Partitions whose last step failed before they had progress: not before this time. */
   const backoff = new Map<string, number>();
+  const readAhead = createReadAhead(broker, now);
 
   let loading: Promise<{ state: PumpState; membership: ReturnType<typeof createMembership> }> | undefined;
   /** The state, read from the store once (concurrent first callers share the read). */
@@ -158,154 +160,20 @@ export function createSubscriptionPump(initial: SubscriptionConfig, ports: PumpP
       };
     }
     s.partitions[key] = record;
-    buffers.delete(key);
+    readAhead.drop(key);
     active.add(key);
     return record;
   }
 
-  // commits: one request in flight; later changes wait for it and go in the next
-  let committing: Promise<void> | null = null;
-  let commitAgain = false;
-  function commitSoon(): Promise<void> {
-    if (committing) {
-      commitAgain = true;
-      return committing;
-    }
-    committing = (async () => {
-      try {
-        do {
-          commitAgain = false;
-          await commitOnce();
-        } while (commitAgain);
-      } finally {
-        committing = null;
-      }
-    })();
-    return committing;
-  }
-
-  async function commitOnce(): Promise<void> {
-    const { state: s, membership: m } = await load();
-    if (!m.joined || closed) return;
-    const due = [...m.assigned, ...m.revoking]
-      .map((key) => s.partitions[key])
-      .filter((p): p is PartitionRecord => p !== undefined && p.position !== p.committed);
-    if (due.length === 0) return;
-    const offsets = due.map((p) => ({ topic: p.topic, partition: p.partition, offset: p.position }));
-    try {
-      await broker.commitOffsets(config.group, { memberId: s.memberId, memberEpoch: s.memberEpoch, offsets });
-      for (const [i, p] of due.entries()) p.committed = offsets[i]?.offset ?? p.committed;
-      await persist();
-    } catch (error) {
-      fail(error);
-      if (
-        isRillError(error, "UNKNOWN_MEMBER_ID") ||
-        isRillError(error, "FENCED_MEMBER_EPOCH") ||
-        isRillError(error, "STALE_MEMBER_EPOCH")
-      ) {
-        m.fenced();
-        active.clear();
-      }
-    }
-  }
-
-  async function flushDeadLetters(p: PartitionRecord, known: Map<number, LogRecord>): Promise<boolean> {
-    if (p.deadLetters.length === 0) return true;
-    const s = (await load()).state;
-    try {
-      const letters = [];
-      for (const d of p.deadLetters) {
-        let record = known.get(d.offset);
-        if (!record) {
-          // the records left memory (a restart): read them again
-          const read = await readRecords(broker, await topicOf(p.topic), p.partition, d.offset, {
-            wanted: 1,
-            idleWaitMs: 0,
-            fillWaitMs: 0,
-            now,
-          });
-          record = read.records.find((r) => r.offset === d.offset);
-        }
-        if (record) letters.push({ record, error: d.error, attempts: d.attempts });
-      }
-      const offsets = p.deadLetters.map((d) => d.offset);
-      if (config.deadLetterTopic !== null) {
-        await appendDeadLetters(
-          broker,
-          config.deadLetterTopic,
-          { topic: p.topic, partition: p.partition, subscription: `${config.group}/${config.name}` },
-          letters,
-        );
-        s.counters.deadLettered += letters.length;
-      } else s.counters.dropped += letters.length;
-      finishDeadLetters(p, offsets);
-      return true;
-    } catch (error) {
-      fail(error, { topic: p.topic, partition: p.partition });
-      p.notBefore = now() + Math.max(1000, config.retryDelayMs);
-      return false;
-    }
-  }
-
-  function buildDelivery(
-    p: PartitionRecord,
-    topic: TopicMetadata,
-    records: LogRecord[],
-    attempts: Record<number, number>,
-    deliveryId: string,
-  ): RillDelivery {
-    const out = records.map((r) => ({
-      ...toJsonRecord(r, config.encoding),
-      id: `${topic.topicId}/${p.partition}/${r.offset}`,
-      attempt: attempts[r.offset] ?? 1,
-    }));
-    return {
-      version: DELIVERY_VERSION,
-      deliveryId,
-      group: config.group,
-      subscription: config.name,
-      topic: p.topic,
-      partition: p.partition,
-      attempt: Math.max(...out.map((r) => r.attempt)),
-      highWatermark: p.highWatermark ?? 0,
-      records: out,
-    };
-  }
-
-  /**
-   * Records read ahead, per partition: a fetch answers whole stored batches up to 1 MiB, usually
-   * more than one delivery takes, and reading them again for every delivery would multiply reads.
-   * Memory only; dropped whenever the partition is (re)taken.
-   */
-  const buffers = new Map<string, { records: LogRecord[]; nextOffset: number; highWatermark: number }>();
-
-  async function readAhead(key: string, p: PartitionRecord, topic: TopicMetadata, from: number, until: number) {
-    const wanted = config.batchSize + p.pending.length;
-    const buffer = buffers.get(key);
-    const first = buffer?.records[0]?.offset;
-    let records =
-      buffer && first !== undefined && first <= from && from < buffer.nextOffset ? buffer.records.filter((r) => r.offset >= from) : [];
-    let read = {
-      records,
-      nextOffset: records.length > 0 && buffer ? buffer.nextOffset : from,
-      highWatermark: buffer?.highWatermark ?? 0,
-      logStartOffset: 0,
-    };
-    if (records.length < wanted) {
-      const more = await readRecords(broker, topic, p.partition, read.nextOffset, {
-        wanted: wanted - records.length,
-        // what is in hand goes out now; an empty hand waits for records (a retry does not wait)
-        idleWaitMs: records.length > 0 || p.pending.length > 0 ? 0 : Math.max(0, Math.min(IDLE_WAIT_MS, until - now())),
-        fillWaitMs: records.length > 0 ? 0 : config.maxWaitMs,
-        now,
-        signal: reads.signal,
-      });
-      records = [...records, ...more.records];
-      read = { ...more, records };
-    }
-    buffers.set(key, { records: read.records, nextOffset: read.nextOffset, highWatermark: read.highWatermark });
-    return read;
-  }
+  const commitSoon = createPumpCommits({
+    broker,
+    group: () => config.group,
+    load,
+    persist,
+    fail,
+    closed: () => closed,
+    fenced: () => active.clear(),
+  });
 
   /** One step of one partition: read, deliver one batch, apply the verdict, commit. */
   async function step(key: string, until: number): Promise<void> {
@@ -313,13 +181,20 @@ export function createSubscriptionPump(initial: SubscriptionConfig, ports: PumpP
     const p = await progressFor(key);
     const topic = await topicOf(p.topic);
     const known = new Map<number, LogRecord>();
-    if (!(await flushDeadLetters(p, known))) return;
-    const from = nextReadOffset(p);
-    let read: Awaited<ReturnType<typeof readRecords>>;
+    const deadLetters: DeadLetterContext = { broker, config: () => config, counters: s.counters, now, topicOf, fail };
+    if (!(await flushDeadLetters(deadLetters, p, known))) return;
+    let read: ReadRecords;
     try {
-      read = await readAhead(key, p, topic, from, until);
+      read = await readAhead.read(key, topic, p.partition, {
+        from: nextReadOffset(p),
+        wanted: config.batchSize + p.pending.length,
+        mayWait: p.pending.length === 0,
+        idleWaitMs: Math.max(0, Math.min(IDLE_WAIT_MS, until - now())),
+        fillWaitMs: config.maxWaitMs,
+        signal: reads.signal,
+      });
     } catch (error) {
-      buffers.delete(key);
+      readAhead.drop(key);
       if (isRillError(error, "OFFSET_OUT_OF_RANGE")) return skipRetention(p, topic);
       if (isRillError(error, "UNKNOWN_TOPIC_OR_PARTITION")) topics.delete(p.topic);
       throw error;
@@ -351,8 +226,9 @@ export function createSubscriptionPump(initial: SubscriptionConfig, ports: PumpP
       s.counters.redelivered += again;
       await persist();
       const delivery = buildDelivery(
+        config,
         p,
-        topic,
+        topic.topicId,
         offsets.map((o) => known.get(o) as LogRecord),
         attempts,
         deliveryId,
@@ -379,7 +255,7 @@ export function createSubscriptionPump(initial: SubscriptionConfig, ports: PumpP
       const what = outcome.kind === "unreachable" ? "target unreachable" : "delivery failed";
       s.lastError = { at: now(), message: `${what}: ${outcome.error}`, topic: p.topic, partition: p.partition };
     }
-    if (tally.exhausted > 0) await flushDeadLetters(p, known);
+    if (tally.exhausted > 0) await flushDeadLetters(deadLetters, p, known);
     // the partition goes on at once: the save is chained before the next delivery's, and commits
     // are merged and only move forward (run() waits for both before it returns)
     void persist();
@@ -535,20 +411,7 @@ export function createSubscriptionPump(initial: SubscriptionConfig, ports: PumpP
 
     async status() {
       const { state: s, membership: m } = await load();
-      // before its first heartbeat (a restarted object) it shows what it last owned
-      const owned = m.joined ? new Set([...m.assigned, ...m.revoking]) : new Set(Object.keys(s.partitions));
-      const partitions = partitionStatuses(s, owned);
-      return {
-        state: config.paused ? "paused" : m.joined ? "active" : "starting",
-        memberId: s.memberId,
-        memberEpoch: s.memberEpoch,
-        partitions,
-        lag: partitions.reduce((n, p) => n + (p.lag ?? 0), 0),
-        inFlight: partitions.filter((p) => p.inFlight !== null).length,
-        counters: { ...s.counters },
-        lastError: s.lastError,
-        unreachableSince: s.unreachableSince,
-      };
+      return describePump(s, m, config.paused);
     },
   };
 }
