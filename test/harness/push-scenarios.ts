@@ -7,123 +7,10 @@
 import { describe, expect, it } from "vitest";
 import { uniqueTopic } from "../helpers/names.ts";
 import { until } from "../helpers/wait.ts";
-import { type ConsumerBehaviour, type ConsumerSnapshot, type ProcessedRecord, type Verdict, verdictOf } from "./push-consumer.ts";
-
-export interface PushTargetHandle {
-  /** The subscription target body ({type: "webhook", url} or {type: "service", binding, protocol}). */
-  target: Record<string, unknown>;
-  state(): Promise<ConsumerSnapshot>;
-  configure(behaviour: Partial<ConsumerBehaviour>): Promise<void>;
-  setSecret(subscription: string, secret: string): Promise<void>;
-  /** A real outage (connections refused) and the way back; absent for targets that cannot go away. */
-  down?(): Promise<void>;
-  up?(): Promise<void>;
-}
-
-export interface PushFixture {
-  name: string;
-  fetch(request: Request): Promise<Response>;
-  target: PushTargetHandle;
-  /** Resets the subscription's Durable Object mid-delivery (storage intact); edge only. */
-  crash?(group: string, name: string): Promise<void>;
-  /** Where verdicts are printed. */
-  report?(line: string): void;
-  /** Only the delivery and failure scenarios (for a second way to reach the same target). */
-  basicOnly?: boolean;
-}
+import { type PushFixture, pushApi } from "./push-api.ts";
+import { type ConsumerSnapshot, type ProcessedRecord, type Verdict, verdictOf } from "./push-consumer.ts";
 
 const DEADLINE = { timeoutMs: 90_000, everyMs: 100 };
-
-export function pushApi(fixture: PushFixture) {
-  const request = async (method: string, path: string, body?: unknown) => {
-    const res = await fixture.fetch(
-      new Request(`http://rill.test${path}`, {
-        method,
-        headers: body === undefined ? {} : { "content-type": "application/json" },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      }),
-    );
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : null };
-  };
-  const ok = async (method: string, path: string, body?: unknown) => {
-    const res = await request(method, path, body);
-    if (res.status >= 300) throw new Error(`${method} ${path} -> ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body;
-  };
-  return {
-    request,
-    ok,
-    createTopic: (name: string, partitions: number) => ok("POST", "/v1/topics", { name, partitions }),
-    /** Writes `perPartition` records to each partition; values "<topic>/<p>/<i>". Answers the offsets by partition. */
-    async produce(topic: string, partitions: number, perPartition: number, from = 0): Promise<Map<string, number[]>> {
-      const produced = new Map<string, number[]>();
-      for (let p = 0; p < partitions; p++) {
-        const records = Array.from({ length: perPartition }, (_, i) => ({
-          partition: p,
-          key: `k${p}`,
-          value: `${topic}/${p}/${from + i}`,
-        }));
-        const answer = (await ok("POST", `/v1/topics/${topic}/records`, { records })) as {
-          offsets: Array<{ partition: number; offset: number }>;
-        };
-        produced.set(
-          `${topic}/${p}`,
-          answer.offsets.map((o) => o.offset),
-        );
-      }
-      return produced;
-    },
-    async subscribe(body: Record<string, unknown>): Promise<{ secret: string; subscription: Record<string, unknown> }> {
-      const created = (await ok("POST", "/v1/subscriptions", body)) as { secret: string; subscription: Record<string, unknown> };
-      await fixture.target.setSecret(`${body.group}/${body.name}`, created.secret);
-      return created;
-    },
-    describe: (group: string, name: string) => ok("GET", `/v1/subscriptions/${group}/${name}`) as Promise<Description>,
-    patch: (group: string, name: string, body: unknown) => ok("PATCH", `/v1/subscriptions/${group}/${name}`, body),
-    remove: (group: string, name: string) => ok("DELETE", `/v1/subscriptions/${group}/${name}`),
-    async committed(group: string): Promise<Map<string, number>> {
-      const body = (await ok("GET", `/v1/groups/${group}/offsets`)) as {
-        offsets: Array<{ topic: string; partition: number; offset: number }>;
-      };
-      return new Map(body.offsets.map((o) => [`${o.topic}/${o.partition}`, o.offset]));
-    },
-    /** Records of a dead-letter topic: "<topic>/<partition>/<offset>" of their origin, with their headers. */
-    async deadLetters(
-      topic: string,
-      partitions: number,
-    ): Promise<Array<{ origin: string; headers: Record<string, string>; value: string }>> {
-      const out = [];
-      for (let p = 0; p < partitions; p++) {
-        const body = (await ok("GET", `/v1/topics/${topic}/partitions/${p}/records?offset=0`)) as {
-          records: Array<{ value: string; headers: Record<string, string> }>;
-        };
-        for (const r of body.records) {
-          out.push({
-            origin: `${r.headers["rill-dlq-topic"]}/${r.headers["rill-dlq-partition"]}/${r.headers["rill-dlq-offset"]}`,
-            headers: r.headers,
-            value: r.value,
-          });
-        }
-      }
-      return out;
-    },
-  };
-}
-
-export interface Description {
-  paused: boolean;
-  batchSize: number;
-  status: {
-    state: string;
-    lag: number;
-    inFlight: number;
-    partitions: Array<{ topic: string; partition: number; position: number; lag: number | null; inFlight: unknown }>;
-    counters: Record<string, number>;
-    lastError: { message: string } | null;
-    unreachableSince: number | null;
-  };
-}
 
 const mine = (snapshot: ConsumerSnapshot, topic: string): ProcessedRecord[] => snapshot.processed.filter((r) => r.topic === topic);
 
@@ -152,6 +39,18 @@ export function pushSuite(fixture: PushFixture): void {
     );
   }
 
+  /** A topic of its own for one scenario, and a group name. */
+  async function scenarioTopic(partitions: number): Promise<{ topic: string; group: string }> {
+    const topic = uniqueTopic("push");
+    const group = uniqueTopic("g");
+    await api.createTopic(topic, partitions);
+    return { topic, group };
+  }
+
+  /** Subscribes `name` of `group` to `topic` from its start, delivering to the fixture's target. */
+  const subscribe = (group: string, name: string, topic: string, settings: Record<string, unknown> = {}) =>
+    api.subscribe({ group, name, topics: [topic], target: target.target, startAt: "earliest", ...settings });
+
   // scenarios beyond delivery and failures are defined once per broker, not per way to reach a target
   const more = (name: string, fn: () => Promise<void>) => {
     if (!fixture.basicOnly) it(name, fn);
@@ -159,19 +58,9 @@ export function pushSuite(fixture: PushFixture): void {
 
   describe(`push subscriptions: ${fixture.name}`, () => {
     it("delivers every record once, in offset order per partition, from several partitions in parallel", async () => {
-      const topic = uniqueTopic("push");
-      const group = uniqueTopic("g");
-      await api.createTopic(topic, 4);
+      const { topic, group } = await scenarioTopic(4);
       const before = await api.produce(topic, 4, 60);
-      await api.subscribe({
-        group,
-        name: "orders",
-        topics: [topic],
-        target: target.target,
-        startAt: "earliest",
-        batchSize: 25,
-        maxConcurrency: 4,
-      });
+      await subscribe(group, "orders", topic, { batchSize: 25, maxConcurrency: 4 });
       const after = await api.produce(topic, 4, 40, 60);
       const produced = new Map([...before].map(([k, v]) => [k, [...v, ...(after.get(k) ?? [])]]));
       const v = await settle(topic, group, produced);
@@ -191,21 +80,14 @@ export function pushSuite(fixture: PushFixture): void {
     });
 
     it("retries failing records with backoff, dead-letters poison records with their origin, and the rest flow", async () => {
-      const topic = uniqueTopic("push");
+      const { topic, group } = await scenarioTopic(3);
       const dlq = `${topic}.dlq`;
-      const group = uniqueTopic("g");
-      await api.createTopic(topic, 3);
       await api.createTopic(dlq, 1);
       const poison = [`${topic}/0/7`, `${topic}/2/30`];
       const flaky = Object.fromEntries([`${topic}/1/3`, `${topic}/1/4`, `${topic}/2/0`].map((v) => [v, 2]));
       await target.configure({ poison, flaky });
       const produced = await api.produce(topic, 3, 40);
-      await api.subscribe({
-        group,
-        name: "billing",
-        topics: [topic],
-        target: target.target,
-        startAt: "earliest",
+      await subscribe(group, "billing", topic, {
         batchSize: 10,
         maxRetries: 3,
         retryDelayMs: 20,
@@ -237,21 +119,11 @@ export function pushSuite(fixture: PushFixture): void {
     });
 
     more("gives a record the handler retried itself back with a higher attempt, and nothing else twice", async () => {
-      const topic = uniqueTopic("push");
-      const group = uniqueTopic("g");
-      await api.createTopic(topic, 1);
+      const { topic, group } = await scenarioTopic(1);
       const retried = `${topic}/0/5`;
       await target.configure({ retryExplicitly: { [retried]: 1 } });
       const produced = await api.produce(topic, 1, 20);
-      await api.subscribe({
-        group,
-        name: "explicit",
-        topics: [topic],
-        target: target.target,
-        startAt: "earliest",
-        batchSize: 20,
-        retryDelayMs: 10,
-      });
+      await subscribe(group, "explicit", topic, { batchSize: 20, retryDelayMs: 10 });
       const v = await settle(topic, group, produced);
       const done = mine(await target.state(), topic);
       const d = await api.describe(group, "explicit");
@@ -268,19 +140,8 @@ export function pushSuite(fixture: PushFixture): void {
     });
 
     more("keeps records while the target is down for a while, and delivers them once it is back", async () => {
-      const topic = uniqueTopic("push");
-      const group = uniqueTopic("g");
-      await api.createTopic(topic, 2);
-      await api.subscribe({
-        group,
-        name: "outage",
-        topics: [topic],
-        target: target.target,
-        startAt: "earliest",
-        retryDelayMs: 20,
-        maxRetryDelayMs: 200,
-        maxRetries: 1000,
-      });
+      const { topic, group } = await scenarioTopic(2);
+      await subscribe(group, "outage", topic, { retryDelayMs: 20, maxRetryDelayMs: 200, maxRetries: 1000 });
       const first = await api.produce(topic, 2, 10);
       await until(async () => mine(await target.state(), topic).length === 20, "the first records", DEADLINE);
       if (target.down) await target.down();
@@ -307,20 +168,10 @@ export function pushSuite(fixture: PushFixture): void {
     });
 
     more("holds a slow handler to maxConcurrency deliveries and one per partition", async () => {
-      const topic = uniqueTopic("push");
-      const group = uniqueTopic("g");
-      await api.createTopic(topic, 6);
+      const { topic, group } = await scenarioTopic(6);
       await target.configure({ slowMs: 30 });
       const produced = await api.produce(topic, 6, 20);
-      await api.subscribe({
-        group,
-        name: "slow",
-        topics: [topic],
-        target: target.target,
-        startAt: "earliest",
-        batchSize: 5,
-        maxConcurrency: 2,
-      });
+      await subscribe(group, "slow", topic, { batchSize: 5, maxConcurrency: 2 });
       // while it works through the backlog, the subscription shows deliveries in flight and lag
       const busy = await until(async () => {
         const d = await api.describe(group, "slow");
@@ -340,10 +191,8 @@ export function pushSuite(fixture: PushFixture): void {
     });
 
     more("applies edits: a smaller batch size, then pause (it leaves its group) and resume", async () => {
-      const topic = uniqueTopic("push");
-      const group = uniqueTopic("g");
-      await api.createTopic(topic, 1);
-      await api.subscribe({ group, name: "edited", topics: [topic], target: target.target, startAt: "earliest", batchSize: 100 });
+      const { topic, group } = await scenarioTopic(1);
+      await subscribe(group, "edited", topic, { batchSize: 100 });
       const first = await api.produce(topic, 1, 10);
       await settle(topic, group, first);
       await api.patch(group, "edited", { paused: true });
@@ -378,20 +227,10 @@ export function pushSuite(fixture: PushFixture): void {
     if (fixture.crash && !fixture.basicOnly) {
       const crash = fixture.crash;
       it("resumes after its object is reset mid-batch: nothing lost, order kept, the batch in flight redelivered", async () => {
-        const topic = uniqueTopic("push");
-        const group = uniqueTopic("g");
-        await api.createTopic(topic, 3);
+        const { topic, group } = await scenarioTopic(3);
         await target.configure({ slowMs: 150 });
         const produced = await api.produce(topic, 3, 50);
-        await api.subscribe({
-          group,
-          name: "crashy",
-          topics: [topic],
-          target: target.target,
-          startAt: "earliest",
-          batchSize: 10,
-          maxConcurrency: 3,
-        });
+        await subscribe(group, "crashy", topic, { batchSize: 10, maxConcurrency: 3 });
         let crashes = 0;
         for (let i = 0; i < 3; i++) {
           await until(async () => (await api.describe(group, "crashy")).status.inFlight > 0, "a batch in flight");
@@ -411,9 +250,7 @@ export function pushSuite(fixture: PushFixture): void {
     }
 
     more("refuses bad subscriptions with typed errors and changes nothing", async () => {
-      const topic = uniqueTopic("push");
-      const group = uniqueTopic("g");
-      await api.createTopic(topic, 1);
+      const { topic, group } = await scenarioTopic(1);
       const base = { group, name: "v", topics: [topic], target: target.target };
       const cases: Array<[unknown, number, string]> = [
         [{ ...base, target: { type: "webhook", url: "http://example.com/hook" } }, 400, "INVALID_REQUEST"],

@@ -3,8 +3,9 @@
 import { createNodeBroker } from "@rill/node";
 import { createMemoryStorage } from "@rill/storage-memory";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { pushApi } from "../harness/push-api.ts";
 import { verdictOf } from "../harness/push-consumer.ts";
-import { pushApi, pushSuite } from "../harness/push-scenarios.ts";
+import { pushSuite } from "../harness/push-scenarios.ts";
 import { startWebhookReceiver, type WebhookReceiver } from "../harness/webhook-receiver.ts";
 import { uniqueTopic } from "../helpers/names.ts";
 import { until } from "../helpers/wait.ts";

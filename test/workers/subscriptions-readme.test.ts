@@ -4,7 +4,7 @@
 import { SELF } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { pushApi } from "../harness/push-scenarios.ts";
+import { pushApi } from "../harness/push-api.ts";
 import { uniqueTopic } from "../helpers/names.ts";
 import { until } from "../helpers/wait.ts";
 

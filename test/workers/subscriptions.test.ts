@@ -4,8 +4,9 @@
 // The subscription object is reset mid-batch with ctx.abort (storage intact) in the crash scenario.
 import { runInDurableObject, SELF } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import type { PushTargetHandle } from "../harness/push-api.ts";
 import type { ConsumerBehaviour, ConsumerSnapshot } from "../harness/push-consumer.ts";
-import { type PushTargetHandle, pushSuite } from "../harness/push-scenarios.ts";
+import { pushSuite } from "../harness/push-scenarios.ts";
 
 const edgeFetch = (request: Request) => SELF.fetch(request);
 
