@@ -17,8 +17,19 @@ export interface SendInit {
   body?: string | Uint8Array;
 }
 
-/** Sends and reads the whole answer (so the connection goes back to the pool); throws unless 2xx. */
+/**
+ * Sends and reads the whole answer (so the connection goes back to the pool); throws unless 2xx.
+ * A kept-alive socket the server closed while idle fails the next request on it before the server
+ * read anything (Node's `reusedSocket` case): that one is sent again, once, on a fresh socket.
+ */
 export function send(url: string, init: SendInit): Promise<void> {
+  return sendOnce(url, init).catch((error: Error & { reusedSocket?: boolean; code?: string }) => {
+    if (error.reusedSocket && (error.code === "ECONNRESET" || error.message === "socket hang up")) return sendOnce(url, init);
+    throw error;
+  });
+}
+
+function sendOnce(url: string, init: SendInit): Promise<void> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(url, { method: init.method, headers: init.headers, agent }, (res) => {
       const chunks: Buffer[] = [];
@@ -30,7 +41,10 @@ export function send(url: string, init: SendInit): Promise<void> {
       });
       res.on("error", reject);
     });
-    req.on("error", reject);
+    req.on("error", (error: Error & { reusedSocket?: boolean }) => {
+      error.reusedSocket = req.reusedSocket;
+      reject(error);
+    });
     req.end(init.body);
   });
 }
