@@ -77,7 +77,7 @@ describe("SSE live tail bounds", () => {
       const res = await node.fetch("http://rill/v1/topics/tail/partitions/0/batches", {
         method: "POST",
         headers: { "content-type": "application/octet-stream" },
-        body: encodeBatch([{ key: null, value: encodeUtf8(`v${i}`) }]),
+        body: encodeBatch([{ key: null, value: encodeUtf8(`v${i}`) }]) as Uint8Array<ArrayBuffer>,
       });
       expect(res.status).toBe(200);
     }
