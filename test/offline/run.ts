@@ -3,19 +3,19 @@
 // chosen points of a sync, tabs come and go, the proxy drops answers and blackholes, and the edge
 // (`wrangler dev`) is SIGKILLed and restarted on its state. At the end the edge must hold every
 // locally acknowledged record exactly once, in local order, and the replica must equal the edge.
-import { spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
-import { batchesOf, readTopic } from "../../packages/sync/test/harness.ts";
-import { type Acked, check, type Verdict } from "../faults/check.ts";
+import type { Acked, Verdict } from "../faults/check.ts";
 import { type LocalBrokerProcess, startLocalBroker } from "../harness/local-broker.ts";
 import { startTcpProxy, type TcpProxy } from "../harness/tcp-proxy.ts";
 import { sleep, type UntilOptions, until } from "../helpers/wait.ts";
 import type { RillTestApi } from "./app/page.ts";
 import { buildApp, serveApp } from "./build.ts";
 import { type LaunchedChromium, launchChromium } from "./chromium.ts";
+import { runFullDiskPhase } from "./full-disk.ts";
+import { judgeOfflineRun } from "./verdict.ts";
 
 declare global {
   interface Window {
@@ -285,65 +285,24 @@ export async function runOfflineScenario(options: OfflineRunOptions): Promise<Of
     await page.evaluate(() => window.rillTest.stop());
     log(`edge killed and restarted: ${acked.size} acknowledged`);
 
-    // ---- 6. a full disk: a profile on a small tmpfs (as root), filled while offline
+    // ---- 6. a full disk (full-disk.ts), in a Chromium of its own on a small profile
     if (options.quota) {
-      const dir = mkdtempSync(join(tmpdir(), "rill-offline-quota-"));
-      const mounted = spawnSync("mount", ["-t", "tmpfs", "-o", "size=256m", "tmpfs", dir]).status === 0;
-      if (!mounted) log("quota: skipped (mounting a small tmpfs needs root)");
-      else {
-        cleanups.push(async () => spawnSync("umount", ["-l", dir]));
-        await page.close();
-        const main = chrome as LaunchedChromium;
-        const small = await launch(join(dir, "profile"));
-        let tab = await openTab("shared", { download: false, outboxConfig: { "retention.ms": "1" } });
-        // the outbox's producer identities are written while there is room (they must be, before first use)
-        await produce(tab, 20);
-        await tab.evaluate(() => window.rillTest.syncNow(60_000));
-        proxy.setMode("cut");
-        const before = acked.size;
-        const fill = await tab.evaluate((o) => window.rillTest.fill(o), {
-          producer: nextProducer++,
-          valueBytes: 8_000,
-          partitions,
-          max: 50_000,
-        });
-        const fullOutbox = await tab.evaluate(() => window.rillTest.describeOutbox());
-        log(`quota: ${acked.size - before} records written offline, then ${fill.status} ${fill.refusal.slice(0, 100)}`);
-        if (!/quotaExceeded/.test(fill.refusal)) throw new Error(`the disk never refused a write: ${fill.status} ${fill.refusal}`);
-        proxy.setMode("forward");
-        // a browser may close a database whose disk is full; the app reloads, and the upload goes on
-        for (let attempt = 0; ; attempt++) {
-          const outcome = await tab.evaluate(() =>
-            window.rillTest.syncNow(300_000).then(
-              () => "ok",
-              (e) => String(e),
-            ),
-          );
-          if (outcome === "ok") break;
-          if (attempt >= 5) throw new Error(`sync on a full disk: ${outcome}`);
-          log(`quota: ${outcome.slice(0, 100)}; reloading`);
-          await tab.close();
-          tab = await openTab("shared", { download: false, outboxConfig: { "retention.ms": "1" } });
-          const reopened = await tab.evaluate(() => window.rillTest.describeOutbox());
-          if (reopened.topicId !== fullOutbox.topicId) {
-            // Chromium force-closes a database whose write hit a full disk and deletes it on reopen
-            counts.databasesLost++;
-            log("quota: the browser deleted the local database after a write failed on the full disk: its records are gone");
-          }
-          counts.reloads++;
-        }
-        // uploaded records leave the outbox (retention.ms=1 stops at the upload cursor, now at the end)
-        await until(
-          async () =>
-            (await tab.evaluate((o) => window.rillTest.fill(o), { producer: nextProducer++, valueBytes: 10, partitions, max: 10 }))
-              .status === 200,
-          "writes accepted again",
-          { ...tabWait, timeoutMs: 180_000 },
-        );
-        counts.quotaRefusals++;
-        log("quota: every record written before the disk filled is on the edge, and writes are accepted again");
-        await tab.evaluate(() => window.rillTest.syncNow(120_000));
-        await small.close();
+      const main = chrome as LaunchedChromium;
+      const tab = page;
+      const ran = await runFullDiskPhase({
+        proxy,
+        partitions,
+        counts,
+        log,
+        cleanups,
+        launch,
+        openTab,
+        produce,
+        ackedCount: () => acked.size,
+        newProducer: () => nextProducer++,
+        closeMainTab: () => tab.close(),
+      });
+      if (ran) {
         chrome = main;
         page = await openTab();
       }
@@ -351,45 +310,10 @@ export async function runOfflineScenario(options: OfflineRunOptions): Promise<Of
 
     // ---- the verdict
     await page.evaluate(() => window.rillTest.syncNow(180_000));
-    // uploaded(): the edge offsets the host gives for the last records must hold those records
-    const lastOnes = [...acked.values()].slice(-200);
-    const edgeOffsets = await page.evaluate(
-      (rs) => window.rillTest.uploaded(rs),
-      lastOnes.map((a) => ({ partition: a.partition, offset: a.offset })),
-    );
     counts.repeatsAbsorbed += await repeats(page);
     counts.droppedAnswers = proxy.counters.droppedAnswers;
     counts.records = acked.size;
-    const onEdge = await readTopic(fetch, edge.url, "orders", partitions);
-    const where = new Map(onEdge.map((r) => [`${r.partition}/${r.offset}`, r.id]));
-    let uploadedKnown = 0;
-    let uploadedWrong = 0;
-    lastOnes.forEach((a, i) => {
-      const offset = edgeOffsets[i] as number;
-      if (offset < 0) return;
-      uploadedKnown++;
-      if (where.get(`${a.partition}/${offset}`) !== a.id) uploadedWrong++;
-    });
-    log(`uploaded(): ${uploadedKnown} of the last ${lastOnes.length} records have a known edge offset, ${uploadedWrong} of them wrong`);
-    const verdict = check(acked.size, [...acked.values()], onEdge);
-    // sends whose acknowledgement never reached the test (killed in between) are the extra ones read back
-    verdict.attempted = acked.size + verdict.unacknowledgedButPresent;
-    // offsets are judged where sync promises them: the replica holds each record at its edge offset
-    let replicaMismatches = 0;
-    const replicaRecords: Array<{ id: string; partition: number; offset: number }> = [];
-    for (let p = 0; p < partitions; p++) {
-      const upstream = await batchesOf(fetch, edge.url, "orders", p, 0);
-      const copy = new Map((await page.evaluate((n) => window.rillTest.replicaBatches(n), p)) as Array<[number, string]>);
-      for (const [base, hex] of upstream) if (copy.get(base) !== hex) replicaMismatches++;
-      if (copy.size !== upstream.size) replicaMismatches += Math.abs(copy.size - upstream.size);
-    }
-    for (let p = 0; p < partitions; p++) replicaRecords.push(...(await page.evaluate((n) => window.rillTest.replicaRecords(n), p)));
-    const movedOffsets = check(
-      onEdge.length,
-      onEdge.map((r) => ({ ...r, producer: 0, seq: 0 })),
-      replicaRecords,
-    ).movedOffsets;
-    return { verdict: { ...verdict, movedOffsets }, replicaMismatches, movedOffsets, uploadedKnown, uploadedWrong, counts };
+    return { ...(await judgeOfflineRun(page, [...acked.values()], edge.url, partitions, log)), counts };
   } finally {
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
   }
