@@ -1,7 +1,7 @@
 // Consumer-group protocol cases, run against every runtime like the main protocol suite.
 import { describe, expect, it } from "vitest";
 import { uniqueTopic } from "../helpers/names.ts";
-import { type ProtocolFixture, protocolClient } from "./suite.ts";
+import { type ProtocolFixture, protocolClient } from "./client.ts";
 
 type Assignment = Array<{ topic: string; partitions: number[] }>;
 const flat = (a: Assignment) => a.flatMap((x) => x.partitions.map((p) => `${x.topic}/${p}`)).sort();

@@ -2,7 +2,7 @@
 // one case per rule, run on every runtime that serves the protocol.
 import { describe, expect, it } from "vitest";
 import { until } from "../helpers/wait.ts";
-import { type ProtocolFixture, protocolClient, uniqueTopic } from "./suite.ts";
+import { type ProtocolFixture, protocolClient, uniqueTopic } from "./client.ts";
 
 export function rulesSuite(fixture: ProtocolFixture): void {
   const api = protocolClient(fixture);
