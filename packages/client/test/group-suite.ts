@@ -1,50 +1,14 @@
 // The consumer group suite: members joining, leaving and crashing while a keyed stream flows,
 // restarts at committed offsets, rebalance listeners, autoOffsetReset and ordered async commits.
 // Run in Node against the in-process app and in workerd against the Durable Object coordinator.
-// No case asserts a timing: waits are guards against hangs.
-import { encodeUtf8, partitionForKey } from "@rill/core";
+// No case asserts a timing: waits are guards against hangs. Members and the stream: group-members.ts.
 import { describe, expect, it } from "vitest";
 import { uniqueTopic } from "../../../test/helpers/names.ts";
 import { sleep, until } from "../../../test/helpers/wait.ts";
-import { type Client, type Consumer, deserializers, type FetchLike, type TopicPartition } from "../src/index.ts";
+import { deserializers, type FetchLike, type TopicPartition } from "../src/index.ts";
+import { groupMember, keyedStream, keysFor, type StringConsumer } from "./group-members.ts";
 import { killable, type Processed, violations } from "./group-tools.ts";
 import { baseFetch, type ClientFixture, fixtureClient } from "./suite.ts";
-
-type StringConsumer = Consumer<string | null, string | null>;
-
-/** Keys that cover every partition at least twice, so every member has records of several keys. */
-function keysFor(partitions: number): string[] {
-  const keys: string[] = [];
-  const perPartition = new Array<number>(partitions).fill(0);
-  for (let i = 0; perPartition.some((n) => n < 2); i++) {
-    const key = `key-${i}`;
-    const p = partitionForKey(encodeUtf8(key), partitions);
-    if ((perPartition[p] as number) >= 3) continue;
-    perPartition[p] = (perPartition[p] as number) + 1;
-    keys.push(key);
-  }
-  return keys;
-}
-
-/** A keyed stream: each key's records carry "key:seq" values, seq counting up per key. */
-function keyedStream(client: Client, topic: string, keys: string[]) {
-  const producer = client.producer({ lingerMs: 2 });
-  const seqs = new Map<string, number>();
-  let sent = 0;
-  return {
-    async produce(count: number) {
-      const messages = Array.from({ length: count }, (_, i) => {
-        const key = keys[(sent + i) % keys.length] as string;
-        const seq = seqs.get(key) ?? 0;
-        seqs.set(key, seq + 1);
-        return { key, value: `${key}:${seq}` };
-      });
-      sent += count;
-      await producer.send({ topic, messages });
-    },
-    close: () => producer.disconnect(),
-  };
-}
 
 export function groupSuite(fixture: ClientFixture): void {
   const admin = () => fixtureClient(fixture).admin();
@@ -53,57 +17,6 @@ export function groupSuite(fixture: ClientFixture): void {
     const [offsets] = await admin().fetchOffsets({ groupId, topics: [topic] });
     return new Map((offsets?.partitions ?? []).map((p) => [p.partition, p.offset]));
   };
-
-  /** A group member that logs every record it handles with its member epoch, and can crash. */
-  function member(
-    name: string,
-    log: Processed[],
-    groupId: string,
-    topics: string[],
-    options: Parameters<Client["consumer"]>[0] = {},
-    onRecord?: (consumer: StringConsumer, handled: number) => Promise<unknown> | undefined,
-  ) {
-    const network = killable(baseFetch(fixture));
-    const client = fixtureClient(
-      { ...fixture, fetch: network.fetch },
-      { retry: { initialRetryTime: 20, retries: 3 }, logger: { warn: (m) => console.log(`[${name}] ${m}`) } },
-    );
-    const consumer = client.consumer({
-      groupId,
-      autoOffsetReset: "earliest",
-      fetchMaxWaitMs: 100,
-      autoCommitIntervalMs: 200,
-      ...options,
-      deserializers: { key: deserializers.string, value: deserializers.string },
-    }) as StringConsumer;
-    let dead = false;
-    let handled = 0;
-    const running = consumer.subscribe({ topics }).then(() =>
-      consumer.run({
-        eachMessage: async ({ partition, message }) => {
-          if (dead) return; // a process that is gone handles nothing
-          const [key, seq] = (message.value as string).split(":") as [string, string];
-          const epoch = consumer.groupMetadata()?.memberEpoch ?? -1;
-          log.push({ member: name, epoch, partition, offset: message.offset, key, seq: Number(seq) });
-          handled++;
-          await onRecord?.(consumer, handled);
-          // pacing, not waiting: yield now and then, so rebalances land in the middle of the stream
-          if (handled % 5 === 0) await sleep(1);
-        },
-      }),
-    );
-    running.catch(() => undefined);
-    return {
-      consumer,
-      running,
-      handled: () => handled,
-      /** Stops heartbeating, fetching and committing at once, without leaving. */
-      crash() {
-        dead = true;
-        network.kill();
-      },
-    };
-  }
 
   describe(`consumer groups: ${fixture.name}`, () => {
     it("shares a keyed stream while members join, leave and crash: all processed, none twice per epoch, order per key", async () => {
@@ -121,11 +34,11 @@ export function groupSuite(fixture: ClientFixture): void {
       };
 
       await produce(120);
-      const a = member("a", log, groupId, [topic]);
-      const b = member("b", log, groupId, [topic], { sessionTimeoutMs: 2_000 });
-      const c = member("c", log, groupId, [topic]);
+      const a = groupMember(fixture, "a", log, groupId, [topic]);
+      const b = groupMember(fixture, "b", log, groupId, [topic], { sessionTimeoutMs: 2_000 });
+      const c = groupMember(fixture, "c", log, groupId, [topic]);
       await until(() => coverage() >= 40, "the first records");
-      const d = member("d", log, groupId, [topic]);
+      const d = groupMember(fixture, "d", log, groupId, [topic]);
       await produce(120);
       await until(() => d.handled() >= 5, "the member that joined late to get partitions");
       await a.consumer.disconnect();
@@ -158,7 +71,7 @@ export function groupSuite(fixture: ClientFixture): void {
       await stream.produce(90);
       // commits only by hand: every 10th record commits what came before it
       const first: Processed[] = [];
-      const one = member("one", first, groupId, [topic], { autoCommit: false }, (consumer, handled) =>
+      const one = groupMember(fixture, "one", first, groupId, [topic], { autoCommit: false }, (consumer, handled) =>
         handled % 10 === 0 && handled <= 40 ? consumer.commitSync() : undefined,
       );
       await until(() => first.length >= 45, "the first half");
@@ -167,7 +80,7 @@ export function groupSuite(fixture: ClientFixture): void {
       expect(committed.size).toBeGreaterThan(0);
 
       const second: Processed[] = [];
-      const two = member("two", second, groupId, [topic]);
+      const two = groupMember(fixture, "two", second, groupId, [topic]);
       await until(() => new Set([...first, ...second].map((e) => `${e.partition}/${e.offset}`)).size === 90, "the rest");
       await two.consumer.disconnect();
       for (let p = 0; p < 3; p++) {
@@ -184,7 +97,7 @@ export function groupSuite(fixture: ClientFixture): void {
       // a graceful close committed everything: the next start has nothing to repeat
       await stream.produce(30);
       const third: Processed[] = [];
-      const three = member("three", third, groupId, [topic]);
+      const three = groupMember(fixture, "three", third, groupId, [topic]);
       await until(() => third.length >= 30, "the new records");
       await three.consumer.disconnect();
       await stream.close();
