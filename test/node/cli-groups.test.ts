@@ -176,6 +176,22 @@ describe("rill consume --group and rill groups", () => {
     expect(JSON.parse((await rill(["groups", "list", "--json"])).stdout)).toContainEqual({ groupId: group, state: "Empty", members: 0 });
   });
 
+  it("leaves the broker's internal groups out of 'groups list' unless --internal", async () => {
+    const internal = `__${topic}-internal`;
+    const committed = await node.fetch(`http://rill.test/v1/groups/${internal}/offsets`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ offsets: [{ topic, partition: 0, offset: 0 }] }),
+    });
+    expect(committed.status).toBeLessThan(300);
+    const listed = async (...flags: string[]) =>
+      (JSON.parse((await rill(["groups", "list", "--json", ...flags])).stdout) as Array<{ groupId: string }>).map((g) => g.groupId);
+    expect(await listed()).toContain(group);
+    expect(await listed()).not.toContain(internal);
+    expect(await listed("--internal")).toEqual(expect.arrayContaining([group, internal]));
+    expect((await rill(["groups", "list", "--internal"])).stdout).toMatch(new RegExp(`^${internal} +Empty +0$`, "m"));
+  });
+
   it("resets an empty group's offsets, and refuses while a member is active", { timeout: 30_000 }, async () => {
     const [hw0 = 0, hw1 = 0] = (await describeGroup(group)).partitions.map((p) => p.highWatermark ?? 0);
     const reset = await rill(["groups", "reset-offsets", group, "--topic", topic, "--to-earliest"]);

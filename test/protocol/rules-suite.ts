@@ -1,5 +1,6 @@
-// Rules both brokers must apply the same way (packages/core/src/broker-rules.ts), asked over HTTP:
-// one case per rule, run on every runtime that serves the protocol.
+// Rules both brokers must apply the same way (packages/core/src/broker-rules.ts, and the HTTP
+// layer's own, such as which groups a listing shows), asked over HTTP: one case per rule, run on
+// every runtime that serves the protocol.
 import { describe, expect, it } from "vitest";
 import { until } from "../helpers/wait.ts";
 import { type ProtocolFixture, protocolClient, uniqueTopic } from "./client.ts";
@@ -82,6 +83,30 @@ export function rulesSuite(fixture: ProtocolFixture): void {
       expect(await listed()).not.toContain(group);
       expect((await commit()).status).toBeLessThan(300);
       expect(await listed()).toContain(group);
+    });
+
+    it("leaves internal groups (ids starting with __) out of listings unless asked for them", async () => {
+      const topic = uniqueTopic("rules-internal");
+      await api.createTopic(topic);
+      const mine = uniqueTopic("rules-app-group");
+      const internal = `__${uniqueTopic("rules-internal-group")}`;
+      for (const group of [mine, internal]) {
+        const committed = await api.json("POST", `/v1/groups/${group}/offsets`, { offsets: [{ topic, partition: 0, offset: 0 }] });
+        expect(committed.status).toBeLessThan(300);
+      }
+      // a compatibility face keeps its state in an internal group of its own: a Durable Stream's settings
+      const stream = uniqueTopic("rules-stream");
+      const created = await fixture.fetch(`/v1/stream/${stream}`, { method: "PUT", headers: { "content-type": "text/plain" } });
+      expect(created.status).toBe(201);
+      const listed = async (query: string) =>
+        ((await api.json("GET", `/v1/groups${query}`)).body.groups as Array<{ groupId: string }>).map((g) => g.groupId);
+      const byDefault = await listed("");
+      expect(byDefault).toContain(mine);
+      expect(byDefault.filter((g) => g.startsWith("__"))).toEqual([]);
+      const all = await listed("?internal=true");
+      expect(all).toEqual(expect.arrayContaining([mine, internal, `__durable_streams.${stream}`]));
+      // hidden from the list, not from the group's own routes
+      expect((await api.json("GET", `/v1/groups/${internal}/offsets`)).body.offsets).toMatchObject([{ topic, partition: 0, offset: 0 }]);
     });
   });
 }

@@ -136,9 +136,11 @@ export async function groupsCommand(sub: string, args: string[], client: () => C
   const out = (text: string) => write(io.stdout, text);
   switch (sub) {
     case "list": {
-      const { values, positionals } = parse(args, { json: { type: "boolean" } });
+      const { values, positionals } = parse(args, { json: { type: "boolean" }, internal: { type: "boolean" } });
       expectPositionals(positionals, []);
-      const { groups } = await client().admin().listGroups();
+      const { groups } = await client()
+        .admin()
+        .listGroups({ internal: values.internal === true });
       groups.sort((a, b) => (a.groupId < b.groupId ? -1 : a.groupId > b.groupId ? 1 : 0));
       if (values.json) await out(`${JSON.stringify(groups)}\n`);
       else if (groups.length > 0)

@@ -142,10 +142,12 @@ Run 'rill groups <subcommand> --help' for its options.
 
 ${common}`,
 
-  "groups list": `Usage: rill groups list [--json]
+  "groups list": `Usage: rill groups list [--internal] [--json]
 
 Lists consumer groups with their state (Empty, Assigning, Reconciling, Stable) and member count.
 
+      --internal       include the broker's internal groups (ids starting with __: the state of the
+                       Durable Streams and Upstash faces), left out by default
       --json           print the list as JSON
 
 ${common}`,

@@ -59,7 +59,8 @@ export type ResetTarget = "earliest" | "latest" | { timestamp: number } | { offs
 
 export interface GroupAdmin {
   /** Every group the broker knows, with its state and member count. */
-  listGroups(): Promise<{ groups: GroupListing[] }>;
+  /** Groups with their state and member count; `internal: true` adds the broker's own (ids starting with `__`). */
+  listGroups(options?: { internal?: boolean }): Promise<{ groups: GroupListing[] }>;
   /** Members, assignments, and committed offset, high watermark and lag per partition. */
   describeGroup(groupId: string): Promise<GroupDescription>;
   /** The group's committed offsets by topic (kafkajs's shape). */
@@ -75,7 +76,7 @@ export interface GroupAdmin {
 
 export function createGroupAdmin(transport: Transport): GroupAdmin {
   return {
-    listGroups: () => transport.json<{ groups: GroupListing[] }>({ method: "GET", path: paths.groups() }),
+    listGroups: (options) => transport.json<{ groups: GroupListing[] }>({ method: "GET", path: paths.groups(options) }),
     describeGroup: (groupId) => transport.json<GroupDescription>({ method: "GET", path: paths.group(groupId) }),
     async fetchOffsets({ groupId, topics }) {
       const answer = await transport.json<{ offsets: CommittedOffset[] }>({ method: "GET", path: paths.groupOffsets(groupId) });

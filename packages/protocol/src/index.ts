@@ -3,6 +3,7 @@
 // "@rill/protocol/operations" (zod), which the server validates with and documents from.
 export type { Access, AccessCheck, AccessOperation, AccessResource, NameSource } from "./access.ts";
 export * from "./headers.ts";
+export { INTERNAL_GROUP_PREFIX, isInternalGroup } from "./internal-groups.ts";
 export * from "./media-types.ts";
 export * from "./paths.ts";
 export type { JsonRecord, RecordEncoding } from "./records.ts";

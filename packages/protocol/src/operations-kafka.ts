@@ -124,6 +124,7 @@ export const kafkaOperations: Operation[] = [
     method: "GET",
     route: ROUTES.groups,
     summary: "List consumer groups with their state and member count",
+    query: { internal: "true: include the broker's internal groups (ids starting with __), left out by default" },
     access: { checks: [{ resource: "group", operation: "describe", name: { any: true } }] },
   },
   {

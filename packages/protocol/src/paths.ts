@@ -58,7 +58,7 @@ export const paths = {
   partitionOffsets: (topic: string, partition: number) => `/v1/topics/${seg(topic)}/partitions/${partition}/offsets`,
   deleteRecords: (topic: string, partition: number) => `/v1/topics/${seg(topic)}/partitions/${partition}/delete-records`,
   producers: () => ROUTES.producers,
-  groups: () => ROUTES.groups,
+  groups: (options: { internal?: boolean } = {}) => (options.internal ? `${ROUTES.groups}?internal=true` : ROUTES.groups),
   group: (group: string) => `/v1/groups/${seg(group)}`,
   groupHeartbeat: (group: string) => `/v1/groups/${seg(group)}/heartbeat`,
   groupOffsets: (group: string) => `/v1/groups/${seg(group)}/offsets`,

@@ -4,11 +4,12 @@
 //   POST   /v1/groups/:group/offsets         {memberId, memberEpoch, offsets: [{topic, partition, offset}]} (fenced by epoch)
 //   GET    /v1/groups/:group/offsets         -> {offsets: [{topic, partition, offset, metadata, commitTimestamp}]}
 //   POST   /v1/groups/:group/offsets/reset   {topic, partitions?, to: earliest|latest|{timestamp}|{offset}} (empty groups only)
-//   GET    /v1/groups                        -> {groups: [{groupId, state, members}]}
+//   GET    /v1/groups[?internal=true]        -> {groups: [{groupId, state, members}]} (internal __* groups when asked)
 //   GET    /v1/groups/:group                 -> members, assignments, and committed offset and lag per partition
 //   DELETE /v1/groups/:group                 (empty groups only)
 
 import { type CommittedOffset, RillError } from "@rill/core";
+import { isInternalGroup } from "@rill/protocol";
 import { commitBody, heartbeatBody, resetOffsetsBody } from "@rill/protocol/operations";
 import { Hono } from "hono";
 import type { Broker } from "../broker.ts";
@@ -86,7 +87,8 @@ export function groupRoutes(broker: Broker): Hono {
   const app = new Hono();
 
   app.get("/", async (c) => {
-    const ids = await broker.listGroups();
+    const internal = c.req.query("internal") === "true";
+    const ids = (await broker.listGroups()).filter((id) => internal || !isInternalGroup(id));
     const groups = await Promise.all(
       ids.map(async (groupId) => {
         const d = await broker.describeGroup(groupId);

@@ -5,6 +5,7 @@
 // part has its own entry (partition number), so a TTL touch never overwrites a concurrent close.
 
 import { type CommittedOffset, isRillError, type TopicMetadata } from "@rill/core";
+import { INTERNAL_GROUP_PREFIX } from "@rill/protocol";
 import type { Broker } from "../../broker.ts";
 
 /** Who closed a stream, so a retry of that same close is recognised. */
@@ -53,7 +54,7 @@ enum Entry {
 }
 
 export function metadataGroup(name: string): string {
-  return `__durable_streams.${name}`;
+  return `${INTERNAL_GROUP_PREFIX}durable_streams.${name}`;
 }
 
 function parse<T>(entry: CommittedOffset | undefined): T | undefined {

@@ -9,6 +9,7 @@
 //   POST /delete-consumer/:group/:instance  leaves the group
 
 import { type CommittedOffset, isRillError, RillError } from "@rill/core";
+import { INTERNAL_GROUP_PREFIX } from "@rill/protocol";
 import type { Broker } from "../../broker.ts";
 import { fetchMessages, invalid, partitionOf, type TopicPartition, type UpstashMessage } from "./messages.ts";
 
@@ -30,7 +31,7 @@ export interface ConsumeRequest {
 }
 
 export function instanceGroup(group: string, instance: string): string {
-  return `__upstash.${group}.${instance}`;
+  return `${INTERNAL_GROUP_PREFIX}upstash.${group}.${instance}`;
 }
 
 export function createGroupConsumer(broker: Broker) {

@@ -4,7 +4,7 @@
 // ({error: {code, message, retriable}}, which the client keeps as UpstashError.error).
 // Credentials are HTTP Basic, mapped to Rill's tokens by auth.ts.
 
-import { ROUTES } from "@rill/protocol";
+import { isInternalGroup, ROUTES } from "@rill/protocol";
 import { type Context, Hono } from "hono";
 import type { Broker } from "../../broker.ts";
 import { createGroupConsumer } from "./consume.ts";
@@ -135,7 +135,7 @@ export function upstashRoutes(broker: Broker): Hono {
   );
   app.get(ROUTES.upstashConsumers, async (c) => {
     // internal groups (stream settings, REST instances) are the broker's own bookkeeping
-    const names = (await broker.listGroups()).filter((g) => !g.startsWith("__"));
+    const names = (await broker.listGroups()).filter((g) => !isInternalGroup(g));
     const described = await Promise.all(names.map(async (name) => ({ name, group: await broker.describeGroup(name) })));
     return c.json(
       described
