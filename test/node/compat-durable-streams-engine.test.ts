@@ -54,7 +54,7 @@ describe("Durable Streams over the engine", () => {
   it("settings live in an internal group's committed offsets, gone with the stream", async () => {
     const node = createNodeBroker();
     await node.fetch(`${base}/v1/stream/meta-s`, { method: "PUT", headers: { "content-type": "application/json", "stream-ttl": "3600" } });
-    const groups = (await (await node.fetch(`${base}/v1/groups`)).json()) as { groups: Array<{ groupId: string }> };
+    const groups = (await (await node.fetch(`${base}/v1/groups?internal=true`)).json()) as { groups: Array<{ groupId: string }> };
     expect(groups.groups.map((g) => g.groupId)).toContain("__durable_streams.meta-s");
     const offsets = (await (await node.fetch(`${base}/v1/groups/__durable_streams.meta-s/offsets`)).json()) as {
       offsets: Array<{ partition: number; metadata: string | null }>;
@@ -62,7 +62,7 @@ describe("Durable Streams over the engine", () => {
     const config = JSON.parse(offsets.offsets.find((o) => o.partition === 0)?.metadata ?? "{}") as Record<string, unknown>;
     expect(config).toMatchObject({ contentType: "application/json", ttlSeconds: 3600 });
     expect((await node.fetch(`${base}/v1/stream/meta-s`, { method: "DELETE" })).status).toBe(204);
-    const after = (await (await node.fetch(`${base}/v1/groups`)).json()) as { groups: Array<{ groupId: string }> };
+    const after = (await (await node.fetch(`${base}/v1/groups?internal=true`)).json()) as { groups: Array<{ groupId: string }> };
     expect(after.groups.map((g) => g.groupId)).not.toContain("__durable_streams.meta-s");
     expect((await node.fetch(`${base}/v1/topics/meta-s`)).status).toBe(404);
     await node.close();
