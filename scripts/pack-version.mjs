@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // `npm run version:set -- 0.3.0`: moves every package to one version together (the root's, each
-// workspace package's, and every dependency of one Rill package on another), then `npm install`
-// refreshes the lockfile. Other fields are left as they are.
+// workspace package's, every dependency of one Rill package on another, and the RILL_VERSION
+// constant in packages/protocol/src/version.ts), then `npm install` refreshes the lockfile. Other
+// fields are left as they are.
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { readJson, root, workspacePackages, writeJson } from "./pack-workspace.mjs";
+import { readJson, root, workspacePackages, writeCodeVersion, writeJson } from "./pack-workspace.mjs";
 
 const next = process.argv[2];
 if (!next || !/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(next)) {
@@ -28,6 +29,7 @@ for (const { manifestPath } of packages) {
   }
   writeJson(manifestPath, manifest);
 }
+writeCodeVersion(next);
 console.log(`every package is at ${next}; refreshing the lockfile`);
 const install = spawnSync("npm", ["install", "--no-audit", "--no-fund"], { cwd: root, stdio: "inherit" });
 process.exit(install.status ?? 1);

@@ -45,6 +45,20 @@ export const isPublic = (pkg) => pkg.manifest.private !== true;
 /** The repository's version: every package moves with it. */
 export const repoVersion = () => readJson(join(root, "package.json")).version;
 
+/** The version as code (the OpenAPI document states it): a constant, so every bundler inlines it. */
+const versionFile = join(root, "packages/protocol/src/version.ts");
+const VERSION_CONSTANT = /export const RILL_VERSION = "([^"]*)";/;
+
+/** The version packages/protocol/src/version.ts states. */
+export const codeVersion = () => VERSION_CONSTANT.exec(readFileSync(versionFile, "utf8"))?.[1];
+
+/** Writes `version` into packages/protocol/src/version.ts. */
+export function writeCodeVersion(version) {
+  const text = readFileSync(versionFile, "utf8");
+  if (!VERSION_CONSTANT.test(text)) throw new Error(`${versionFile} has no RILL_VERSION constant`);
+  writeFileSync(versionFile, text.replace(VERSION_CONSTANT, `export const RILL_VERSION = "${version}";`));
+}
+
 /**
  * Problems that would make the published packages inconsistent: versions that do not move together,
  * a public package depending on a private one or on another version of a sibling, exports without a
@@ -54,6 +68,7 @@ export function workspaceProblems(packages = workspacePackages()) {
   const version = repoVersion();
   const byName = new Map(packages.map((p) => [p.manifest.name, p]));
   const problems = [];
+  if (codeVersion() !== version) problems.push(`packages/protocol/src/version.ts states ${codeVersion()}, the repository ${version}`);
   for (const pkg of packages) {
     const { name } = pkg.manifest;
     if (pkg.manifest.version !== version) problems.push(`${name} is at ${pkg.manifest.version}, the repository at ${version}`);

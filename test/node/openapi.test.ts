@@ -1,5 +1,7 @@
 // The API description and the app cannot drift: every route the app serves is in the protocol's
-// list of operations (and so in /v1/openapi.json), and every listed operation is served.
+// list of operations (and so in /v1/openapi.json), and every listed operation is served; the
+// document states the packages' version.
+import { readFileSync } from "node:fs";
 import { createNodeBroker } from "@rill/node";
 import { openApiPath } from "@rill/protocol";
 import { operations } from "@rill/protocol/operations";
@@ -18,6 +20,13 @@ describe("OpenAPI description", () => {
   it("lists every route the app serves, and serves every route it lists", () => {
     expect([...served].filter((s) => !listed.has(s)).sort()).toEqual([]);
     expect([...listed].filter((l) => !served.has(l)).sort()).toEqual([]);
+  });
+
+  it("states the version of the packages it comes from", async () => {
+    const doc = (await (await app.request("/v1/openapi.json")).json()) as { info: { version: string } };
+    const versionOf = (manifest: string) => JSON.parse(readFileSync(new URL(manifest, import.meta.url), "utf8")).version;
+    expect(doc.info.version).toBe(versionOf("../../packages/server/package.json"));
+    expect(doc.info.version).toBe(versionOf("../../package.json"));
   });
 
   it("documents every operation at /v1/openapi.json, the group routes included", async () => {

@@ -34,3 +34,4 @@ export type {
   SubscriptionStatus,
 } from "./subscription-answers.ts";
 export type { CreateSubscriptionBody, SubscriptionTargetBody, UpdateSubscriptionBody } from "./subscription-schemas.ts";
+export { RILL_VERSION } from "./version.ts";

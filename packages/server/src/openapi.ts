@@ -2,7 +2,7 @@
 // schemas that validate requests (zod 4's toJSONSchema). test/node/openapi.test.ts checks that the
 // list and the routes the app serves are the same, so the document cannot drift.
 
-import { openApiPath } from "@rill/protocol";
+import { openApiPath, RILL_VERSION } from "@rill/protocol";
 import { operations } from "@rill/protocol/operations";
 import { z } from "zod";
 
@@ -47,5 +47,5 @@ export function openApiDocument(): Record<string, unknown> {
       },
     };
   }
-  return { openapi: "3.1.0", info: { title: "Rill", version: "0.1.0", description: "A Kafka-style event log over HTTP" }, paths };
+  return { openapi: "3.1.0", info: { title: "Rill", version: RILL_VERSION, description: "A Kafka-style event log over HTTP" }, paths };
 }
