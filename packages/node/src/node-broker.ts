@@ -1,7 +1,14 @@
 // An in-process broker and its HTTP app, reached through `fetch` without a socket: what tests,
 // benchmarks and embedders want when the network is not the thing under test.
 import { createSecurityMetadata, type Storage } from "@rill/core";
-import { createHttpApp, createLocalBroker, createLocalSubscriptions, type HttpAppOptions, type LocalBroker } from "@rill/server";
+import {
+  createHttpApp,
+  createLocalBroker,
+  createLocalSubscriptions,
+  type HttpAppOptions,
+  type LocalBroker,
+  type LocalBrokerOptions,
+} from "@rill/server";
 import { createMemoryStorage } from "@rill/storage-memory";
 import type { Hono } from "hono";
 
@@ -12,6 +19,8 @@ export interface NodeBrokerOptions extends HttpAppOptions {
   now?: () => number;
   /** How often retention and compaction run (default 5 min). */
   maintenanceIntervalMs?: number;
+  /** What retention and compaction must keep per partition (an outbox's: @rill/sync's createRetentionFloor). */
+  retentionFloor?: LocalBrokerOptions["retentionFloor"];
 }
 
 export interface NodeBroker {
@@ -23,9 +32,9 @@ export interface NodeBroker {
 }
 
 export function createNodeBroker(options: NodeBrokerOptions = {}): NodeBroker {
-  const { storage, now, maintenanceIntervalMs, ...http } = options;
+  const { storage, now, maintenanceIntervalMs, retentionFloor, ...http } = options;
   const store = storage ?? createMemoryStorage();
-  const broker = createLocalBroker({ storage: store, now, maintenanceIntervalMs });
+  const broker = createLocalBroker({ storage: store, now, maintenanceIntervalMs, retentionFloor });
   // push subscriptions to webhooks run in-process too, over the same broker and storage
   const subscriptions = createLocalSubscriptions({ broker, storage: store, now });
   broker.subscriptions = subscriptions;

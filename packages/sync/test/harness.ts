@@ -1,9 +1,10 @@
-// Test fixtures for the sync engine: a local side (an in-process broker on memory or fake
+// Test fixtures for the sync engine: a local side (@rill/node's in-process broker on memory or fake
 // IndexedDB storage, with the engine's retention floor), an edge reached through a misbehaving
 // TCP proxy, record ids the fault checker understands, and reads of both logs.
 
 import type { Storage } from "@rill/core";
-import { createHttpApp, createLocalBroker, type LocalBroker } from "@rill/server";
+import { createNodeBroker } from "@rill/node";
+import type { LocalBroker } from "@rill/server";
 import { createMemoryStorage } from "@rill/storage-memory";
 import { createRetentionFloor, createSyncEngine, type SyncEngine, type SyncEngineOptions } from "../src/index.ts";
 
@@ -16,12 +17,11 @@ export interface LocalSide {
 
 /** An in-process broker over `storage`, whose retention keeps what the outboxes have not uploaded. */
 export function createLocalSide(storage: Storage = createMemoryStorage(), outboxes: string[] = []): LocalSide {
-  const broker = createLocalBroker({ storage, retentionFloor: createRetentionFloor(storage, outboxes), maintenanceIntervalMs: 3_600_000 });
-  const app = createHttpApp(broker);
+  const node = createNodeBroker({ storage, retentionFloor: createRetentionFloor(storage, outboxes), maintenanceIntervalMs: 3_600_000 });
   return {
     storage,
-    broker,
-    fetch: async (input, init) => app.fetch(new Request(new URL(input, "http://rill.local"), init)),
+    broker: node.broker,
+    fetch: (input, init) => node.fetch(new URL(input, "http://rill.local"), init),
     // the storage outlives a broker in these tests (a restart reopens it), so closing is the caller's choice
     close: async () => undefined,
   };
