@@ -1,7 +1,7 @@
 // The soak benchmark's bookkeeping: per-window counters and latencies, the resident memory of the
 // broker's processes (from /proc), the window line and the closing verdict against issue 16's
 // targets. Nothing here asserts: figures are printed, the smoke test checks only counts.
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 
 /** What one window saw. Latencies in ms. */
 export interface WindowStats {
@@ -54,6 +54,7 @@ export function percentile(values: number[], p: number): number | undefined {
 /** The processes of a process group (wrangler's), labelled by what they are. */
 export function processGroupRss(pgid: number): Record<string, number> {
   const out: Record<string, number> = {};
+  if (!existsSync("/proc")) return out; // Linux only: elsewhere the windows show no RSS
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {

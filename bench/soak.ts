@@ -70,7 +70,13 @@ export async function runSoak(options: SoakOptions, print: (line: string) => voi
   const broker = await startLocalBroker({ inspectorPort, frozen: true, sourceRoot: options.sourceRoot });
   // wrangler dev's proxy (a second workerd) sits in front of the Worker; it is not part of a deployed
   // broker, grows under this load by itself and, now and then, answers 503 "restarted mid-request"
-  const url = options.viaProxy ? broker.url : await runtimeEntryUrl(broker.pid);
+  const url = options.viaProxy
+    ? broker.url
+    : await runtimeEntryUrl(broker.pid).catch((error: unknown) => {
+        // found through /proc (Linux); elsewhere the load goes through the proxy
+        print(`(through wrangler's proxy: ${(error as Error).message})`);
+        return broker.url;
+      });
   let inspector: InspectorSession | undefined;
   try {
     const topic = `soak-${Date.now()}`;
@@ -134,7 +140,7 @@ export async function runSoak(options: SoakOptions, print: (line: string) => voi
       `soak: ${options.rate} records/s of ${options.valueBytes} B in ${options.batch}/request (${options.producer}) by ${options.producers} producers into ${options.partitions} partitions; ` +
         `${options.readers} long-poller(s)/partition, ${options.sseTails} SSE + ${options.wsTails} WebSocket tails, a group of ${options.group}; ` +
         `${options.durationS} s in ${options.windowS} s windows, warm-up ${options.warmupS} s; ` +
-        `to ${options.viaProxy ? "wrangler dev's proxy" : "the runtime's socket"} (${url})${options.sourceRoot ? `, broker built from ${options.sourceRoot}` : ""}`,
+        `to ${url === broker.url ? "wrangler dev's proxy" : "the runtime's socket"} (${url})${options.sourceRoot ? `, broker built from ${options.sourceRoot}` : ""}`,
     );
 
     const windows: WindowStats[] = [];
