@@ -2,106 +2,16 @@
 // time), group offsets (fetch, reset, set), groups (list, describe, delete), topic configs
 // (describe, alter), record deletion, the cluster, and ACLs. Offsets are strings, as in kafkajs.
 
-import type { AclBinding, AclFilter, Client } from "@rill/client";
+import type { AclBinding, Client } from "@rill/client";
 import { paths } from "@rill/protocol";
-import {
-  AclOperationTypes,
-  AclPermissionTypes,
-  AclResourceTypes,
-  ConfigResourceTypes,
-  ConfigSource,
-  ResourcePatternTypes,
-} from "./constants.ts";
+import { fromRill, toRillFilter } from "./acl-names.ts";
+import { ConfigResourceTypes, ConfigSource } from "./constants.ts";
 import { toGroupDescription } from "./consumer.ts";
 import { KafkaJSDeleteGroupsError, KafkaJSInvalidArgument, KafkaJSNotImplemented, kafkaErrors, toKafkaJSError } from "./errors.ts";
 import { ADMIN_EVENTS, createEmitter } from "./events.ts";
 import type { ClientFactory } from "./kafka.ts";
 import { checkKeys, offsetNumber } from "./options.ts";
 import type { AclEntry, AclFilterEntry, AdminConfig, ConfigResourceEntry, GroupDescription, ITopicConfig } from "./types.ts";
-
-const invert = <T extends Record<string, number>>(o: T) =>
-  Object.fromEntries(Object.entries(o).map(([k, v]) => [v, k])) as Record<number, string>;
-const RESOURCE_NAMES = invert(AclResourceTypes);
-const OPERATION_NAMES = invert(AclOperationTypes);
-
-// kafkajs's ACL enums <-> Rill's names
-const toRillResource = (n: number | undefined) => {
-  const name = n === undefined ? undefined : RESOURCE_NAMES[n];
-  if (name === undefined || name === "ANY") return undefined;
-  const map: Record<string, AclBinding["resourceType"]> = {
-    TOPIC: "topic",
-    GROUP: "group",
-    CLUSTER: "cluster",
-    TRANSACTIONAL_ID: "transactionalId",
-  };
-  const rill = map[name];
-  if (!rill) throw new KafkaJSInvalidArgument(`ACL resource type ${name} is not supported`);
-  return rill;
-};
-const toRillOperation = (n: number | undefined) => {
-  const name = n === undefined ? undefined : OPERATION_NAMES[n];
-  if (name === undefined || name === "ANY") return undefined;
-  const map: Record<string, AclBinding["operation"]> = {
-    ALL: "all",
-    READ: "read",
-    WRITE: "write",
-    CREATE: "create",
-    DELETE: "delete",
-    ALTER: "alter",
-    DESCRIBE: "describe",
-    DESCRIBE_CONFIGS: "describeConfigs",
-    ALTER_CONFIGS: "alterConfigs",
-  };
-  const rill = map[name];
-  if (!rill) throw new KafkaJSInvalidArgument(`ACL operation ${name} is not supported`);
-  return rill;
-};
-const toRillPattern = (n: number | undefined): AclFilter["patternType"] =>
-  n === ResourcePatternTypes.PREFIXED
-    ? "prefixed"
-    : n === ResourcePatternTypes.MATCH
-      ? "match"
-      : n === ResourcePatternTypes.LITERAL
-        ? "literal"
-        : undefined;
-const toRillPermission = (n: number | undefined): AclBinding["permission"] | undefined =>
-  n === AclPermissionTypes.DENY ? "deny" : n === AclPermissionTypes.ALLOW ? "allow" : undefined;
-
-function toRillFilter(f: AclFilterEntry): AclFilter {
-  return {
-    principal: f.principal ?? undefined,
-    host: f.host ?? undefined,
-    resourceType: toRillResource(f.resourceType),
-    resourceName: f.resourceName ?? undefined,
-    patternType: toRillPattern(f.resourcePatternType),
-    operation: toRillOperation(f.operation),
-    permission: toRillPermission(f.permissionType),
-  };
-}
-
-function fromRill(b: AclBinding): AclEntry {
-  const resource: Record<string, number> = { topic: 2, group: 3, cluster: 4, transactionalId: 5 };
-  const operation: Record<string, number> = {
-    all: 2,
-    read: 3,
-    write: 4,
-    create: 5,
-    delete: 6,
-    alter: 7,
-    describe: 8,
-    describeConfigs: 10,
-    alterConfigs: 11,
-  };
-  return {
-    resourceType: resource[b.resourceType] ?? 0,
-    resourceName: b.resourceName,
-    resourcePatternType: b.patternType === "prefixed" ? ResourcePatternTypes.PREFIXED : ResourcePatternTypes.LITERAL,
-    principal: b.principal,
-    host: b.host,
-    operation: operation[b.operation] ?? 0,
-    permissionType: b.permission === "deny" ? AclPermissionTypes.DENY : AclPermissionTypes.ALLOW,
-  };
-}
 
 function topicsOnly(resources: ConfigResourceEntry[]): void {
   for (const r of resources) {
