@@ -27,3 +27,21 @@ describe("toRecordInputs", () => {
     });
   }
 });
+
+describe("header names that are Object.prototype's", () => {
+  it("come back as headers, not as the prototype's members", async () => {
+    const { createNodeBroker } = await import("@rill/node");
+    const { app } = createNodeBroker();
+    const post = (path: string, body: unknown) =>
+      app.request(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    await post("/v1/topics", { name: "proto-headers" });
+    const headers = [
+      { key: "__proto__", value: "p" },
+      { key: "constructor", value: "c" },
+      { key: "toString", value: "t" },
+    ];
+    expect((await post("/v1/topics/proto-headers/records", { records: [{ value: "v", headers }] })).status).toBe(200);
+    const text = await (await app.request("/v1/topics/proto-headers/partitions/0/records?offset=0")).text();
+    expect(text).toContain('"headers":{"__proto__":"p","constructor":"c","toString":"t"}');
+  });
+});

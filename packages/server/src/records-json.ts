@@ -56,7 +56,8 @@ export function toRecordInputs(records: ReadonlyArray<z.infer<typeof produceReco
 
 function render(record: LogRecord, encode: (b: Uint8Array) => string): JsonRecord {
   const text = (b: Uint8Array | null) => (b === null ? null : encode(b));
-  const headers: JsonRecord["headers"] = {};
+  // no prototype: a header may be named "__proto__", "constructor" or "toString" like any other
+  const headers: JsonRecord["headers"] = Object.create(null);
   for (const h of record.headers) {
     const value = text(h.value);
     const seen = headers[h.key];
