@@ -113,7 +113,7 @@ describe("partition log group commit", () => {
     let config = resolveTopicConfig();
     const log = createPartitionLog({ storage, partition: "t/0", config: () => config });
     const corrupt = batch("z");
-    corrupt[corrupt.length - 1] ^= 0xff; // the CRC no longer matches
+    corrupt[corrupt.length - 1] = (corrupt[corrupt.length - 1] as number) ^ 0xff; // the CRC no longer matches
     await expect(log.appendBatches(corrupt.slice())).rejects.toSatisfy((e) => isRillError(e, "CORRUPT_MESSAGE"));
     // the caller (the edge Worker) vouches for the bytes: no second walk
     expect((await log.appendBatches(batch("y"), { verified: true })).batches[0]?.baseOffset).toBe(0);
