@@ -142,7 +142,8 @@ export function throughputSvg(figures: readonly ProduceFigure[], valueSize: numb
   const px = (x: number) => left + (xs.length > 1 ? (xs.indexOf(x) / (xs.length - 1)) * (W - left - right) : 0);
   const py = (y: number) => top + (1 - (Math.log10(y) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo))) * (H - top - bottom);
   const out: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12" role="img" aria-labelledby="title">`,
+    `<title id="title">${title}</title>`,
     `<rect width="${W}" height="${H}" fill="white"/>`,
     `<text x="${left}" y="22" font-size="14" font-weight="bold">${title}</text>`,
   ];

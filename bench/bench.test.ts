@@ -41,6 +41,8 @@ describe("npm run bench --quick", () => {
     for (const file of result.svgFiles) {
       expect(existsSync(file)).toBe(true);
       expect(readFileSync(file, "utf8")).toMatch(/^<svg [^>]*>[\s\S]*<polyline[\s\S]*<\/svg>$/);
+      // Linted like any source: an SVG without a title fails biome's accessibility rule.
+      expect(readFileSync(file, "utf8")).toMatch(/<svg [^>]*role="img"[^>]*>\n<title id="title">[^<]+<\/title>/);
     }
     expect(progress.some((line) => line.startsWith("produce "))).toBe(true);
   });
