@@ -1,22 +1,25 @@
 // SQLite backend of the storage seam, written against the shape of a Durable Object's
 // `ctx.storage` (`sql.exec` + `transactionSync`). Every method is one synchronous transaction, so
 // a check and its write (the append's end-offset guard, a document's version) cannot interleave.
+// An append writes one row per batch and nothing else (see schema.ts and producer-deltas.ts).
 
 import {
   type AppendRequest,
-  type BatchMeta,
   checkAppend,
   checkReset,
   type EpochStart,
   emptyPartitionState,
   MAX_BATCH_BYTES,
   type PartitionState,
-  type ProducerEntry,
   RillError,
   type Storage,
   type StoredBatch,
 } from "@rill/core";
+import { findBatchByTime, readBatches, scanBatches } from "./batch-reads.ts";
+import { createLogTables } from "./log-tables.ts";
+import { migrateLegacySchema } from "./migrate.ts";
 import { offsetAndDocumentMethods } from "./offsets-documents.ts";
+import { encodeDelta, foldProducers, loadProducers, replaceProducers } from "./producer-deltas.ts";
 import { SCHEMA } from "./schema.ts";
 
 export type SqlValue = ArrayBuffer | string | number | null;
@@ -32,12 +35,25 @@ export interface SqliteHost {
   transactionSync<T>(fn: () => T): T;
 }
 
+/** Options of {@link createSqliteStorage}. */
+export interface SqliteStorageOptions {
+  /**
+   * How many appends may carry idempotent producer changes on their batch rows before the changes
+   * are folded into the producer table (one more written row per changed producer, once per that
+   * many appends). Loading a partition replays at most this many. Default 1000.
+   */
+  producerFoldEvery?: number;
+}
+
 interface PartitionRow {
   log_start: number;
   log_end: number;
   size_bytes: number;
   time_index: number;
   epochs: string;
+  producers_through: number;
+  /** Batches at or after producers_through that carry producer changes (counted, never stored). */
+  pending: number;
 }
 
 /** An exact ArrayBuffer of the bytes: SQLite must not store a view's slack. */
@@ -46,54 +62,57 @@ function blob(bytes: Uint8Array): ArrayBuffer {
   return (whole ? bytes.buffer : bytes.slice().buffer) as ArrayBuffer;
 }
 
-function toBatch(row: Record<string, SqlValue>): StoredBatch {
-  return {
-    baseOffset: row.base_offset as number,
-    lastOffset: row.last_offset as number,
-    timeIndex: row.time_index as number,
-    // workerd hands every row a fresh ArrayBuffer: no copy needed
-    bytes: new Uint8Array(row.bytes as ArrayBuffer),
-  };
+function emptyRow(): PartitionRow {
+  return { log_start: 0, log_end: 0, size_bytes: 0, time_index: -1, epochs: "[]", producers_through: 0, pending: 0 };
 }
 
-/** Creates the storage over a Durable Object's `ctx.storage` (tables are created if missing). */
-export function createSqliteStorage(host: SqliteHost): Storage {
+/**
+ * Creates the storage over a Durable Object's `ctx.storage`. Tables are created if missing, and
+ * data written by earlier versions of this backend is moved to the current tables first.
+ */
+export function createSqliteStorage(host: SqliteHost, options: SqliteStorageOptions = {}): Storage {
   const { sql } = host;
-  host.transactionSync(() => {
+  const foldEvery = Math.max(1, options.producerFoldEvery ?? 1000);
+  const tables = host.transactionSync(() => {
     for (const statement of SCHEMA) sql.exec(statement);
+    migrateLegacySchema(sql);
+    return createLogTables(sql);
   });
   /**
    * Partition rows, cached: this storage is the only writer of its SQLite (one per Durable Object),
-   * so an append need not read or write the row. Appends write only their batch (and producer state);
-   * the row is written by the rarer operations that change what batches alone cannot tell (log start,
-   * an end past the last batch, epochs). Loading derives the rest from the batches.
+   * so an append need not read or write the row. Appends write only their batches; the row is
+   * written by the rarer operations that change what batches alone cannot tell (log start, an end
+   * past the last batch, epochs, folded producer changes). Loading derives the rest from the batches.
    */
   const rows = new Map<string, PartitionRow>();
-  /** Row changes made inside the running transaction, cached only once it commits. */
-  let staged: Array<[string, PartitionRow | undefined]> = [];
-  const stage = (name: string, row: PartitionRow | undefined) => staged.push([name, row]);
+  /** Cache updates of the running transaction, applied only once it commits. */
+  let onCommit: Array<() => void> = [];
   const tx = <T>(fn: () => T): Promise<T> => {
-    staged = [];
+    onCommit = [];
     try {
       const result = host.transactionSync(fn);
-      for (const [name, row] of staged) row ? rows.set(name, row) : rows.delete(name);
+      tables.settle(true);
+      for (const apply of onCommit) apply();
       return Promise.resolve(result);
     } catch (error) {
+      tables.settle(false);
       return Promise.reject(error);
     } finally {
-      staged = [];
+      onCommit = [];
     }
   };
+  const stage = (name: string, row: PartitionRow | undefined) => onCommit.push(() => (row ? rows.set(name, row) : rows.delete(name)));
+  const existing = (name: string) => tables.existing(name);
 
-  /** One batch, one row. */
-  function insertBatch(name: string, b: StoredBatch): void {
+  /** One batch, one written row; `producers` rides on the append's last batch. */
+  function insertBatch(table: string, b: StoredBatch, producers: string | null): void {
     sql.exec(
-      "INSERT INTO rill_batches (partition, last_offset, base_offset, time_index, size, bytes) VALUES (?, ?, ?, ?, ?, ?)",
-      name,
+      `INSERT INTO ${table} (last_offset, base_offset, time_index, size, producers, bytes) VALUES (?, ?, ?, ?, ?, ?)`,
       b.lastOffset,
       b.baseOffset,
       b.timeIndex,
       b.bytes.length,
+      producers,
       blob(b.bytes),
     );
   }
@@ -102,16 +121,21 @@ export function createSqliteStorage(host: SqliteHost): Storage {
   function partitionRow(name: string): PartitionRow | undefined {
     const cached = rows.get(name);
     if (cached) return { ...cached };
-    const stored = sql.exec("SELECT log_start, log_end, epochs FROM rill_partitions WHERE name = ?", name).toArray()[0] as
-      | Pick<PartitionRow, "log_start" | "log_end" | "epochs">
-      | undefined;
-    const totals = sql
-      .exec(
-        `SELECT COUNT(*) AS n, COALESCE(MAX(last_offset) + 1, 0) AS log_end, COALESCE(SUM(size), 0) AS size, COALESCE(MAX(time_index), -1) AS time_index
-         FROM rill_batches WHERE partition = ?`,
-        name,
-      )
-      .toArray()[0] as { n: number; log_end: number; size: number; time_index: number };
+    const stored = sql
+      .exec("SELECT log_start, log_end, epochs, producers_through FROM rill_partitions WHERE name = ?", name)
+      .toArray()[0] as Pick<PartitionRow, "log_start" | "log_end" | "epochs" | "producers_through"> | undefined;
+    const through = stored?.producers_through ?? 0;
+    const table = existing(name);
+    const totals = table
+      ? (sql
+          .exec(
+            `SELECT COUNT(*) AS n, COALESCE(MAX(last_offset) + 1, 0) AS log_end, COALESCE(SUM(size), 0) AS size,
+               COALESCE(MAX(time_index), -1) AS time_index, COALESCE(SUM(producers IS NOT NULL AND last_offset >= ?), 0) AS pending
+             FROM ${table}`,
+            through,
+          )
+          .toArray()[0] as { n: number; log_end: number; size: number; time_index: number; pending: number })
+      : { n: 0, log_end: 0, size: 0, time_index: -1, pending: 0 };
     if (!stored && totals.n === 0) return undefined;
     const row: PartitionRow = {
       log_start: stored?.log_start ?? 0,
@@ -119,39 +143,46 @@ export function createSqliteStorage(host: SqliteHost): Storage {
       size_bytes: totals.size,
       time_index: totals.time_index,
       epochs: stored?.epochs ?? "[]",
+      producers_through: through,
+      pending: totals.pending,
     };
     rows.set(name, row);
     return { ...row };
   }
 
-  /** Writes the row; the cache follows only once the transaction commits (see commit()). */
+  /** Writes the row; the cache follows only once the transaction commits. */
   function savePartition(name: string, row: PartitionRow): void {
     sql.exec(
-      `INSERT INTO rill_partitions (name, log_start, log_end, size_bytes, time_index, epochs) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (name) DO UPDATE SET log_start = excluded.log_start, log_end = excluded.log_end,
-         size_bytes = excluded.size_bytes, time_index = excluded.time_index, epochs = excluded.epochs`,
+      `INSERT INTO rill_partitions (name, log_start, log_end, size_bytes, time_index, epochs, producers_through) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (name) DO UPDATE SET log_start = excluded.log_start, log_end = excluded.log_end, size_bytes = excluded.size_bytes,
+         time_index = excluded.time_index, epochs = excluded.epochs, producers_through = excluded.producers_through`,
       name,
       row.log_start,
       row.log_end,
       row.size_bytes,
       row.time_index,
       row.epochs,
+      row.producers_through,
     );
     stage(name, row);
   }
 
-  function emptyRow(): PartitionRow {
-    return { log_start: 0, log_end: 0, size_bytes: 0, time_index: -1, epochs: "[]" };
+  /** Folds the producer changes carried by batches (and `extra`) into rill_producers; the caller saves the row. */
+  function fold(name: string, row: PartitionRow, extra: string | null = null): void {
+    foldProducers(sql, name, existing(name), row.producers_through, extra);
+    row.producers_through = row.log_end;
+    row.pending = 0;
   }
 
   /** Recomputes size and time index from the batches left after a delete. */
   function refreshTotals(name: string, row: PartitionRow): void {
-    const totals = sql
-      .exec(
-        "SELECT COALESCE(SUM(size), 0) AS size, COALESCE(MAX(time_index), -1) AS time_index FROM rill_batches WHERE partition = ?",
-        name,
-      )
-      .toArray()[0] as { size: number; time_index: number };
+    const table = existing(name);
+    const totals = table
+      ? (sql.exec(`SELECT COALESCE(SUM(size), 0) AS size, COALESCE(MAX(time_index), -1) AS time_index FROM ${table}`).toArray()[0] as {
+          size: number;
+          time_index: number;
+        })
+      : { size: 0, time_index: -1 };
     row.size_bytes = totals.size;
     row.time_index = totals.time_index;
   }
@@ -161,16 +192,12 @@ export function createSqliteStorage(host: SqliteHost): Storage {
       tx((): PartitionState => {
         const row = partitionRow(name);
         if (!row) return emptyPartitionState();
-        const producers = sql
-          .exec("SELECT state FROM rill_producers WHERE partition = ? ORDER BY producer_id", name)
-          .toArray()
-          .map((r) => JSON.parse(r.state as string) as ProducerEntry);
         return {
           logStartOffset: row.log_start,
           logEndOffset: row.log_end,
           sizeInBytes: row.size_bytes,
           timeIndex: row.time_index,
-          producers,
+          producers: loadProducers(sql, name, existing(name), row.producers_through),
           epochs: JSON.parse(row.epochs) as EpochStart[],
         };
       }),
@@ -184,111 +211,43 @@ export function createSqliteStorage(host: SqliteHost): Storage {
             throw new RillError("MESSAGE_TOO_LARGE", `a ${b.bytes.length}-byte batch exceeds the ${MAX_BATCH_BYTES}-byte row limit`);
           }
         }
-        for (const b of request.batches) {
-          insertBatch(name, b);
-          row.size_bytes += b.bytes.length;
-          row.time_index = Math.max(row.time_index, b.timeIndex);
-        }
-        for (const id of request.expiredProducers ?? []) {
-          sql.exec("DELETE FROM rill_producers WHERE partition = ? AND producer_id = ?", name, id);
-        }
-        for (const p of request.producers) {
-          sql.exec(
-            "INSERT INTO rill_producers (partition, producer_id, state) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET state = excluded.state",
-            name,
-            p.producerId,
-            JSON.stringify(p),
-          );
+        const delta = encodeDelta(request.producers, request.expiredProducers ?? []);
+        const last = request.batches.length - 1;
+        if (last >= 0) {
+          const table = tables.ensure(name);
+          request.batches.forEach((b, i) => {
+            insertBatch(table, b, i === last ? delta : null);
+            row.size_bytes += b.bytes.length;
+            row.time_index = Math.max(row.time_index, b.timeIndex);
+          });
+          if (delta) row.pending++;
         }
         // loading derives the end from the last batch; an end past it (a mirror's emptied tail) needs the row
         const endPastBatches = end !== (request.batches.at(-1)?.lastOffset ?? row.log_end - 1) + 1;
         row.log_end = end;
         if (request.epochStart) row.epochs = JSON.stringify([...(JSON.parse(row.epochs) as EpochStart[]), request.epochStart]);
-        if (request.epochStart || endPastBatches) savePartition(name, row);
-        else stage(name, row); // the batch itself records the new end, size and time index
+        // a producer change no batch carries, or enough of them that loading would replay too many
+        const folding = (delta !== null && last < 0) || row.pending >= foldEvery;
+        if (folding) fold(name, row, last < 0 ? delta : null);
+        if (request.epochStart || endPastBatches || folding) savePartition(name, row);
+        else stage(name, row); // the batches themselves record the new end, size, time index and producers
       }),
 
-    read: (name, fromOffset, maxBytes) =>
-      tx(() => {
-        const out: StoredBatch[] = [];
-        let size = 0;
-        const cursor = sql.exec(
-          "SELECT base_offset, last_offset, time_index, bytes FROM rill_batches WHERE partition = ? AND last_offset >= ? ORDER BY last_offset",
-          name,
-          fromOffset,
-        );
-        for (const row of cursor) {
-          const batch = toBatch(row);
-          out.push(batch);
-          size += batch.bytes.length;
-          if (size >= maxBytes) break;
-        }
-        return out;
-      }),
+    read: (name, fromOffset, maxBytes) => tx(() => readBatches(sql, existing(name), fromOffset, maxBytes)),
 
-    scan: (name, fromOffset, limit) =>
-      tx(() =>
-        sql
-          .exec(
-            `SELECT base_offset, last_offset, time_index, size FROM rill_batches
-             WHERE partition = ? AND last_offset >= ? ORDER BY last_offset LIMIT ?`,
-            name,
-            fromOffset,
-            limit,
-          )
-          .toArray()
-          .map(
-            (r): BatchMeta => ({
-              baseOffset: r.base_offset as number,
-              lastOffset: r.last_offset as number,
-              timeIndex: r.time_index as number,
-              sizeInBytes: r.size as number,
-            }),
-          ),
-      ),
+    scan: (name, fromOffset, limit) => tx(() => scanBatches(sql, existing(name), fromOffset, limit)),
 
-    findByTime: (name, timestamp) =>
-      tx(() => {
-        // the first batch whose time index reaches `timestamp`: time_index never falls along
-        // offsets, so a binary search over offsets needs only the primary key
-        const at = (offset: number) =>
-          sql
-            .exec(
-              "SELECT last_offset, time_index FROM rill_batches WHERE partition = ? AND last_offset >= ? ORDER BY last_offset LIMIT 1",
-              name,
-              offset,
-            )
-            .toArray()[0] as { last_offset: number; time_index: number } | undefined;
-        const bounds = sql
-          .exec("SELECT MIN(last_offset) AS lo, MAX(last_offset) AS hi FROM rill_batches WHERE partition = ?", name)
-          .toArray()[0] as {
-          lo: number | null;
-          hi: number | null;
-        };
-        if (bounds.lo === null || bounds.hi === null || (at(bounds.hi)?.time_index ?? -1) < timestamp) return null;
-        let lo = bounds.lo;
-        let hi = bounds.hi;
-        while (lo < hi) {
-          const mid = Math.floor((lo + hi) / 2);
-          if (((at(mid) as { time_index: number }).time_index ?? -1) >= timestamp) hi = mid;
-          else lo = mid + 1;
-        }
-        const row = sql
-          .exec(
-            "SELECT base_offset, last_offset, time_index, bytes FROM rill_batches WHERE partition = ? AND last_offset >= ? ORDER BY last_offset LIMIT 1",
-            name,
-            lo,
-          )
-          .toArray()[0];
-        return row ? toBatch(row) : null;
-      }),
+    findByTime: (name, timestamp) => tx(() => findBatchByTime(sql, existing(name), timestamp)),
 
     truncateHead: (name, newStartOffset) =>
       tx(() => {
         const row = partitionRow(name) ?? emptyRow();
         const target = Math.min(newStartOffset, row.log_end);
         if (target <= row.log_start) return;
-        sql.exec("DELETE FROM rill_batches WHERE partition = ? AND last_offset < ?", name, target);
+        // producer changes on the batches about to go must survive them
+        if (row.pending > 0 && target > row.producers_through) fold(name, row);
+        const table = existing(name);
+        if (table) sql.exec(`DELETE FROM ${table} WHERE last_offset < ?`, target);
         row.log_start = target;
         refreshTotals(name, row);
         savePartition(name, row);
@@ -298,13 +257,14 @@ export function createSqliteStorage(host: SqliteHost): Storage {
       tx(() => {
         const row = partitionRow(name);
         if (!row || fromOffset >= row.log_end) return;
-        sql.exec("DELETE FROM rill_producers WHERE partition = ?", name);
-        for (const p of producers) {
-          sql.exec("INSERT INTO rill_producers (partition, producer_id, state) VALUES (?, ?, ?)", name, p.producerId, JSON.stringify(p));
-        }
-        sql.exec("DELETE FROM rill_batches WHERE partition = ? AND base_offset >= ?", name, fromOffset);
+        replaceProducers(sql, name, producers);
+        const table = existing(name);
+        if (table) sql.exec(`DELETE FROM ${table} WHERE base_offset >= ?`, fromOffset);
         row.log_end = Math.max(fromOffset, row.log_start);
         row.epochs = JSON.stringify((JSON.parse(row.epochs) as EpochStart[]).filter((e) => e.startOffset < fromOffset));
+        // `producers` is the whole state: the changes left on earlier batches are older than it
+        row.producers_through = row.log_end;
+        row.pending = 0;
         refreshTotals(name, row);
         savePartition(name, row);
       }),
@@ -312,9 +272,12 @@ export function createSqliteStorage(host: SqliteHost): Storage {
     replace: (name, fromOffset, toOffset, batches) =>
       tx(() => {
         const row = partitionRow(name) ?? emptyRow();
-        sql.exec("DELETE FROM rill_batches WHERE partition = ? AND base_offset >= ? AND last_offset <= ?", name, fromOffset, toOffset);
-        for (const b of batches) {
-          insertBatch(name, b);
+        // the rewritten batches carry no producer changes: fold the ones they would take along
+        if (row.pending > 0 && toOffset >= row.producers_through) fold(name, row);
+        const table = batches.length > 0 ? tables.ensure(name) : existing(name);
+        if (table) {
+          sql.exec(`DELETE FROM ${table} WHERE base_offset >= ? AND last_offset <= ?`, fromOffset, toOffset);
+          for (const b of batches) insertBatch(table, b, null);
         }
         refreshTotals(name, row);
         savePartition(name, row);
@@ -323,14 +286,14 @@ export function createSqliteStorage(host: SqliteHost): Storage {
     resetTo: (name, offset, options) =>
       tx(() => {
         checkReset((partitionRow(name) ?? emptyRow()).log_end, offset, options);
-        sql.exec("DELETE FROM rill_batches WHERE partition = ?", name);
+        tables.drop(name);
         sql.exec("DELETE FROM rill_producers WHERE partition = ?", name);
-        savePartition(name, { log_start: offset, log_end: offset, size_bytes: 0, time_index: -1, epochs: "[]" });
+        savePartition(name, { ...emptyRow(), log_start: offset, log_end: offset, producers_through: offset });
       }),
 
     dropPartition: (name) =>
       tx(() => {
-        sql.exec("DELETE FROM rill_batches WHERE partition = ?", name);
+        tables.drop(name);
         sql.exec("DELETE FROM rill_producers WHERE partition = ?", name);
         sql.exec("DELETE FROM rill_partitions WHERE name = ?", name);
         stage(name, undefined);
