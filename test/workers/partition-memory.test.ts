@@ -1,8 +1,11 @@
 // Idempotent producer state in a real partition object (workerd, SQLite): producers idle past the
 // topic's producer.id.expiration.ms are forgotten and their rows deleted, so what the object keeps
-// is bounded by the producers active now. Counted in the object's own SQLite.
+// is bounded by the producers active now. Counted in the object's own SQLite, as a restarted object
+// would load them (the SQLite backend keeps recent producer changes on batch rows, see
+// packages/storage-sqlite/src/producer-deltas.ts).
 import { env, runInDurableObject, SELF } from "cloudflare:test";
 import { encodeBatch, encodeUtf8, replicaLogName } from "@rill/core";
+import { createSqliteStorage } from "@rill/storage-sqlite";
 import { describe, expect, it } from "vitest";
 import { uniqueTopic } from "../helpers/names.ts";
 import { protocolClient } from "../protocol/suite.ts";
@@ -15,9 +18,9 @@ const batch = (producerId: number, baseSequence: number) =>
 async function storedProducers(topic: string): Promise<number> {
   const { topicId } = (await api.json("GET", `/v1/topics/${topic}`)).body;
   const stub = env.PARTITIONS.get(env.PARTITIONS.idFromName(replicaLogName(topicId, 0, 0)));
-  return runInDurableObject(stub, (_instance, state: DurableObjectState) => {
-    const row = state.storage.sql.exec("SELECT COUNT(*) AS n FROM rill_producers").toArray()[0] as { n: number };
-    return row.n;
+  return runInDurableObject(stub, async (_instance, state: DurableObjectState) => {
+    // the partition object's log is named "log" in its SQLite (workers/src/partition-object.ts)
+    return (await createSqliteStorage(state.storage).loadPartition("log")).producers.length;
   });
 }
 
