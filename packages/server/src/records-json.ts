@@ -56,14 +56,17 @@ export function toRecordInputs(records: ReadonlyArray<z.infer<typeof produceReco
 
 function render(record: LogRecord, encode: (b: Uint8Array) => string): JsonRecord {
   const text = (b: Uint8Array | null) => (b === null ? null : encode(b));
-  // no prototype: a header may be named "__proto__", "constructor" or "toString" like any other
-  const headers: JsonRecord["headers"] = Object.create(null);
+  // A header may be named "__proto__", "constructor" or "toString" like any other, so entries are
+  // defined as own properties (assignment to "__proto__" would set the prototype). The object stays
+  // a plain one: workerd's RPC refuses to serialize objects without Object.prototype.
+  const headers: JsonRecord["headers"] = {};
+  const own = (key: string) => (Object.hasOwn(headers, key) ? headers[key] : undefined);
   for (const h of record.headers) {
     const value = text(h.value);
-    const seen = headers[h.key];
+    const seen = own(h.key);
     // Kafka allows a header key to repeat; repeated keys become an array, in order
-    if (seen === undefined) headers[h.key] = value;
-    else headers[h.key] = Array.isArray(seen) ? [...seen, value] : [seen, value];
+    const next = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value];
+    Object.defineProperty(headers, h.key, { value: next, enumerable: true, writable: true, configurable: true });
   }
   return { offset: record.offset, timestamp: record.timestamp, key: text(record.key), value: text(record.value), headers };
 }
