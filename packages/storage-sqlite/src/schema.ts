@@ -6,6 +6,8 @@
 // measured ~6x slower here. Durable Object rows hold at most 2 MB, so the core caps a batch below
 // that (MAX_BATCH_BYTES) and the backend refuses anything larger.
 
+import { encodeUtf8 } from "@rill/core";
+
 export const SCHEMA = [
   // producers_through: producer changes carried on batches at or after this offset are not yet
   // folded into rill_producers (see producer-deltas.ts)
@@ -46,15 +48,13 @@ export const SCHEMA = [
 /** The prefix of every partition's batch table (a GLOB pattern finds them all). */
 export const LOG_TABLE_PREFIX = "rill_log_";
 
-const utf8 = new TextEncoder();
-
 /**
  * The batch table of a partition: its name in hex, since SQLite identifiers ignore ASCII case
  * ("Orders/0" and "orders/0" are two partitions) and may not hold every character unquoted.
  */
 export function logTableName(partition: string): string {
   let hex = "";
-  for (const byte of utf8.encode(partition)) hex += byte.toString(16).padStart(2, "0");
+  for (const byte of encodeUtf8(partition)) hex += byte.toString(16).padStart(2, "0");
   return LOG_TABLE_PREFIX + hex;
 }
 
