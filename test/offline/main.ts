@@ -1,8 +1,11 @@
 // `npm run test:offline`: the full adversarial offline-sync run in Chromium, with progress.
-// `--short` runs the CI-sized version; `--quota` adds a full disk (needs root). Exits non-zero unless the verdict is all zeros.
+// `--short` runs the CI-sized version; `--quota` adds a full disk (needs root). The full run then runs the
+// quota-exhausted-mid-sync test (test/chromium/sync-quota.test.ts). Exits non-zero unless the verdict is all zeros.
+import { spawnSync } from "node:child_process";
 import { formatVerdict } from "../faults/check.ts";
 import { fullOfflineRun, runOfflineScenario, shortOfflineRun } from "./run.ts";
 
+const QUOTA_TEST = "test/chromium/sync-quota.test.ts";
 const short = process.argv.includes("--short");
 const quota = process.argv.includes("--quota");
 const started = Date.now();
@@ -10,6 +13,15 @@ const log = (line: string) => console.log(`[${((Date.now() - started) / 1000).to
 
 const result = await runOfflineScenario(short ? { ...shortOfflineRun, log } : { ...fullOfflineRun, quota, log });
 const { verdict, counts, replicaMismatches, uploadedKnown, uploadedWrong } = result;
+
+/** Quota exhausted mid-sync: a test with its own Chromium on a 64 MB disk (mounting it needs root; it skips without). */
+function runQuotaMidSync(): string {
+  log(`quota exhausted mid-sync: ${QUOTA_TEST}`);
+  const passed = spawnSync("npx", ["vitest", "run", "--project", "chromium", QUOTA_TEST], { stdio: "inherit" }).status === 0;
+  if (!passed) return "FAILED";
+  return process.getuid?.() === 0 ? "passed" : "skipped (mounting the small disk needs root)";
+}
+const quotaMidSync = short ? "not run (--short; npm test runs it)" : runQuotaMidSync();
 console.log(
   [
     "",
@@ -20,6 +32,7 @@ console.log(
     `answers dropped by the proxy: ${counts.droppedAnswers} (${counts.droppedProduceAnswers} to uploads in the flaky phase)`,
     `blackholes:                   ${counts.blackholes}`,
     `edge SIGKILLs:                ${counts.edgeKills}`,
+    `quota mid-sync, resumed:      ${quotaMidSync} (${QUOTA_TEST})`,
     `full-disk refusals, resumed:  ${counts.quotaRefusals}${quota ? `, databases the browser deleted: ${counts.databasesLost}` : " (not run: --quota)"}`,
     `repeats absorbed (counted):   ${counts.repeatsAbsorbed}`,
     `replica batches unlike edge:  ${replicaMismatches}`,
@@ -34,6 +47,7 @@ const ok =
   verdict.movedOffsets.length === 0 &&
   replicaMismatches === 0 &&
   uploadedWrong === 0 &&
-  uploadedKnown > 0;
+  uploadedKnown > 0 &&
+  quotaMidSync !== "FAILED";
 console.log(ok ? "offline sync: PASS" : "offline sync: FAIL");
 process.exit(ok ? 0 : 1);

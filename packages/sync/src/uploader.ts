@@ -102,16 +102,27 @@ export function createUploader(o: UploaderOptions): Uploader {
     dirty = true;
     flushTimer ??= setTimeout(() => {
       flushTimer = undefined;
-      flush().catch((e) => o.hub.error(toError(e), where));
+      flush().catch(() => undefined); // reported, and retried, by flush
     }, CURSOR_WRITE_MS);
   }
 
   function flush(): Promise<void> {
-    flushing = flushing.then(async () => {
-      if (!dirty || !identity.doc()) return;
-      dirty = false;
-      await identity.advance(acked, lastEdgeOffset);
-    });
+    // each write is chained after the one before, whether that one was written or refused
+    flushing = flushing
+      .catch(() => undefined)
+      .then(async () => {
+        if (!dirty || !identity.doc()) return;
+        dirty = false;
+        try {
+          await identity.advance(acked, lastEdgeOffset);
+        } catch (error) {
+          // a cursor the storage refused (full, say) waits in memory and is written again later,
+          // even if nothing more is uploaded meanwhile
+          o.hub.error(toError(error), where);
+          if (!o.signal.aborted) scheduleFlush();
+          throw error;
+        }
+      });
     return flushing;
   }
 
