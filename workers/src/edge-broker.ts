@@ -95,6 +95,8 @@ export function createEdgeBroker(env: Env): Broker {
       return onReplica(ref, false, (r, replica) => call(stub(r, replica).append(assignment(r, replica), batches, acks, true)));
     },
     fetch: (ref, request) => onReplica(ref, true, (r, replica) => call(stub(r, replica).read(assignment(r, replica), request))),
+    fetchBatches: (ref, request) =>
+      onReplica(ref, true, (r, replica) => call(stub(r, replica).readBatches(assignment(r, replica), request))),
     tail: (ref, request, options) =>
       onReplica(ref, true, async (r, replica) => {
         const url = `https://replica/tail?offset=${options.offset}&encoding=${options.encoding}`;

@@ -26,7 +26,9 @@ import {
   type Storage,
   type TopicConfig,
 } from "@rill/core";
+import type { FetchedBatches } from "@rill/server";
 import { createSqliteStorage } from "@rill/storage-sqlite";
+import { batchesBody } from "./batches-body.ts";
 import type { Env, PartitionAssignment } from "./env.ts";
 import { applyFault, type Fault, type FaultState, faultsEnabled, gate, noFaults } from "./faults.ts";
 import { acceptTail, pushTails } from "./live-tail.ts";
@@ -158,6 +160,20 @@ export class PartitionObject extends DurableObject<Env> {
       const replica = await this.learn(assignment);
       replica.syncInBackground();
       return longPollFetch(this.log, request);
+    });
+  }
+
+  /**
+   * read(), answered as the binary fetch's body (Broker.fetchBatches): a large answer goes to the
+   * Worker as a stream that workerd pumps into the HTTP answer, so the Worker never holds the
+   * bytes (no structured clone of each batch into its isolate, no join there).
+   */
+  readBatches(assignment: PartitionAssignment, request: FetchRequest): Promise<RpcResult<FetchedBatches>> {
+    return serve(async () => {
+      const replica = await this.learn(assignment);
+      replica.syncInBackground();
+      const { batches, nextOffset, highWatermark, logStartOffset } = await longPollFetch(this.log, request);
+      return { ...batchesBody(batches), nextOffset, highWatermark, logStartOffset };
     });
   }
 

@@ -38,6 +38,20 @@ export interface BrokerAppendOptions {
   encoded?: boolean;
 }
 
+/**
+ * A binary fetch's answer: the stored batches' bytes back to back, whole batches as `fetch` reads
+ * them (the first may start before the requested offset), with the offsets that go in its headers.
+ */
+export interface FetchedBatches {
+  /** The bytes, or a stream of them. */
+  body: Uint8Array | ReadableStream<Uint8Array>;
+  /** Bytes in `body` (the answer's Content-Length). */
+  size: number;
+  nextOffset: number;
+  highWatermark: number;
+  logStartOffset: number;
+}
+
 export interface Broker {
   /** Topic metadata, possibly from a short-lived cache unless `fresh`; throws UNKNOWN_TOPIC_OR_PARTITION. */
   topic(name: string, options?: { fresh?: boolean }): Promise<TopicMetadata>;
@@ -55,6 +69,12 @@ export interface Broker {
    * HTTP request's: a broker that can end a held long-poll when the caller goes away uses it.
    */
   fetch(ref: PartitionRef, request: FetchRequest, options?: { signal?: AbortSignal }): Promise<ReadResult>;
+  /**
+   * `fetch`, answered as the bytes a binary fetch sends (the consumers' path). A broker whose
+   * batches live elsewhere implements it to hand them on without gathering them: the edge's
+   * partition object streams them to the Worker's HTTP answer. Without it the route joins `fetch`'s batches.
+   */
+  fetchBatches?(ref: PartitionRef, request: FetchRequest, options?: { signal?: AbortSignal }): Promise<FetchedBatches>;
   listOffset(ref: PartitionRef, spec: OffsetSpec): Promise<ListedOffset>;
   /** A WebSocket live tail from `offset` (answers the 101 upgrade); only runtimes with WebSockets have it. */
   tail?(ref: PartitionRef, request: Request, options: { offset: number; encoding: "utf8" | "base64" }): Promise<Response>;

@@ -1,7 +1,7 @@
 // @rill/server: the HTTP protocol (Hono), runtime-agnostic, and the in-process broker.
 export { createHttpApp, type HttpAppOptions } from "./app.ts";
 export { type AuthOptions, authEnabled, bearerTokens, superUsersFrom, TOKEN_PRINCIPAL, tokensFrom } from "./auth.ts";
-export type { Acks, Broker, BrokerAppendOptions, PartitionRef } from "./broker.ts";
+export type { Acks, Broker, BrokerAppendOptions, FetchedBatches, PartitionRef } from "./broker.ts";
 export { errorBody, errorResponse } from "./http-errors.ts";
 export { createLocalBroker, type LocalBroker, type LocalBrokerOptions } from "./local-broker.ts";
 export type { MirrorMark } from "./local-mirrors.ts";

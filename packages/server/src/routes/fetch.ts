@@ -11,7 +11,7 @@ import { concatBytes, decodeBatches, type FetchRequest, type OffsetSpec, type Re
 import { BATCHES_MEDIA_TYPE, HIGH_WATERMARK_HEADER, LOG_START_OFFSET_HEADER, NEXT_OFFSET_HEADER } from "@rill/protocol";
 import { type Context, Hono } from "hono";
 import { streamSSE } from "hono/streaming";
-import type { Broker, PartitionRef } from "../broker.ts";
+import type { Broker, FetchedBatches, PartitionRef } from "../broker.ts";
 import { type Encoding, toJsonRecord } from "../records-json.ts";
 import { intParam, invalid } from "../request.ts";
 import { partitionRef } from "./produce.ts";
@@ -48,6 +48,13 @@ export function jsonFetchAnswer(result: ReadResult, offset: number, encoding: En
     .filter((r) => r.offset >= offset && r.offset < result.highWatermark)
     .map((r) => toJsonRecord(r, encoding));
   return { records, nextOffset: result.nextOffset, highWatermark: result.highWatermark, logStartOffset: result.logStartOffset };
+}
+
+/** A read's batches as one binary answer (brokers without fetchBatches). */
+function joined(result: ReadResult): FetchedBatches {
+  const { nextOffset, highWatermark, logStartOffset } = result;
+  const body = concatBytes(result.batches.map((b) => b.bytes));
+  return { body, size: body.length, nextOffset, highWatermark, logStartOffset };
 }
 
 function wantsBinary(c: Context): boolean {
@@ -97,16 +104,21 @@ export function fetchRoutes(broker: Broker): Hono {
       minBytes: intParam(c.req.query("minBytes"), "minBytes", { min: 1, max: MAX_FETCH_BYTES, default: 1 }),
       maxWaitMs: intParam(c.req.query("maxWaitMs"), "maxWaitMs", { max: MAX_WAIT_MS, default: 0 }),
     };
-    const result = await broker.fetch(ref, request, { signal: c.req.raw.signal });
+    const signal = { signal: c.req.raw.signal };
     if (wantsBinary(c)) {
-      return c.body(concatBytes(result.batches.map((b) => b.bytes)) as Uint8Array<ArrayBuffer>, 200, {
+      const answer = broker.fetchBatches
+        ? await broker.fetchBatches(ref, request, signal)
+        : joined(await broker.fetch(ref, request, signal));
+      return c.body(answer.body as Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array>, 200, {
         "content-type": BATCHES_MEDIA_TYPE,
-        [NEXT_OFFSET_HEADER]: String(result.nextOffset),
-        [HIGH_WATERMARK_HEADER]: String(result.highWatermark),
-        [LOG_START_OFFSET_HEADER]: String(result.logStartOffset),
+        // known before the body is read, for a stream too (quota meters count answers by it)
+        "content-length": String(answer.size),
+        [NEXT_OFFSET_HEADER]: String(answer.nextOffset),
+        [HIGH_WATERMARK_HEADER]: String(answer.highWatermark),
+        [LOG_START_OFFSET_HEADER]: String(answer.logStartOffset),
       });
     }
-    return c.json(jsonFetchAnswer(result, request.offset, encoding));
+    return c.json(jsonFetchAnswer(await broker.fetch(ref, request, signal), request.offset, encoding));
   });
 
   app.get("/:topic/partitions/:partition/offsets", async (c) => {
