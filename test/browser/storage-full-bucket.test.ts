@@ -1,9 +1,10 @@
 // The IndexedDB storage when Chromium's quota is really exhausted: a storage bucket with a small
 // quota (Storage Buckets API) holds the database, filled to the last few bytes: then every
 // transaction that writes anything is refused for quota, the partition row that truncateHead moves
-// included, and only one that deletes alone goes through. truncateHead must still free the space,
-// so that appends fit again. The batches are over 64 KiB: Chromium keeps such values as files and
-// gives their space back as they are deleted (smaller ones wait for LevelDB to compact).
+// included, and only one that deletes alone goes through. truncateHead must still free the space
+// (it spends the reserve the storage keeps for that, reserve.ts), so that appends fit again. The
+// batches are over 64 KiB: Chromium keeps such values as files and gives their space back as they
+// are deleted (smaller ones wait for LevelDB to compact).
 import { encodeBatch, isRillError, type StoredBatch } from "@rill/core";
 import { createIndexedDbStorage } from "@rill/storage-indexeddb";
 import { describe, expect, it } from "vitest";

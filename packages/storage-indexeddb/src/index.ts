@@ -7,6 +7,7 @@ import { createKeyRanges } from "./keys.ts";
 import { createLogReads } from "./log-reads.ts";
 import { createLogWrites } from "./log-writes.ts";
 import { createOffsetStore } from "./offsets.ts";
+import { keepReserve } from "./reserve.ts";
 
 export type { CloseReason, IndexedDbCloseEvent } from "./connection.ts";
 export { DEFAULT_UPGRADE_BLOCKED_TIMEOUT_MS } from "./connection.ts";
@@ -48,6 +49,8 @@ export async function createIndexedDbStorage(options: IndexedDbStorageOptions): 
     upgradeBlockedTimeoutMs: options.upgradeBlockedTimeoutMs,
     onClose: options.onClose,
   });
+  // room kept back, while there is some, so that retention can still run once the disk is full
+  await keepReserve(db);
   return {
     ...createLogReads(db, ranges),
     ...createLogWrites(db, ranges),
