@@ -4,6 +4,7 @@
 // workerd and of this process (the load generator) from /proc. Prints the hottest functions by
 // self time; writes each profile to .tmp/profiles/ for DevTools.
 //   tsx bench/bench-profile.ts [--seconds 4] [--shape binary:1,binary:1000,json:1000]
+//   --shape catchup:200000: the catch-up read instead (binary 4 MB fetches of that many records)
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { connectInspector } from "../test/harness/inspector.ts";
@@ -42,7 +43,10 @@ export function selfTimes(profile: CpuProfile): Array<{ name: string; ms: number
   return [...totals].map(([name, ms]) => ({ name, ms, share: ms / all })).sort((a, b) => b.ms - a.ms);
 }
 
-/** CPU seconds (user + system) of the processes whose command line contains `match`. */
+/**
+ * CPU seconds (user + system) of this process's children whose command line contains `match`
+ * (Miniflare's workerd, not another run's on the same machine).
+ */
 function cpuSeconds(match: string): number {
   let ticks = 0;
   for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
@@ -50,6 +54,7 @@ function cpuSeconds(match: string): number {
       if (!readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(match)) continue;
       const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(fields[1]) !== process.pid) continue;
       ticks += Number(fields[11]) + Number(fields[12]);
     } catch {
       // gone
@@ -79,33 +84,49 @@ async function main(): Promise<void> {
     await session.send("Profiler.enable");
     await session.send("Profiler.setSamplingInterval", { interval: 100 });
     for (const shape of shapes) {
-      const [format, per] = shape.split(":") as ["json" | "binary", string];
-      const perRequest = Number(per);
+      const [kind, per] = shape.split(":") as ["json" | "binary" | "catchup", string];
+      // catchup:<records>: the bench's catch-up read (binary, 4 MB fetches) of a stream of that many
+      // records, produced untimed in requests of 1000, read from its start again and again
+      const catchUp = kind === "catchup";
+      const format = catchUp ? "binary" : kind;
+      const perRequest = catchUp ? 1000 : Number(per);
       const target = rillTarget({ url: edge.url, system: "rill-edge", label: "edge", format, durability: "" });
-      const stream = `prof-${format}-${perRequest}`;
+      const stream = `prof-${kind}-${per}`;
       await target.create(stream, 1);
       const send = target.prepare({ valueSize: 100, perRequest });
-      for (let i = 0; i < 20; i++) await send(stream, 0);
+      const warmup = catchUp ? Math.ceil(Number(per) / 1000) : 20;
+      for (let i = 0; i < warmup; i++) await send(stream, 0);
       await session.send("Profiler.start");
       const cpu0 = { workerd: cpuSeconds("workerd"), own: ownCpu() };
       const started = performance.now();
       let requests = 0;
-      await Promise.all(
-        Array.from({ length: 8 }, async () => {
-          while (performance.now() - started < seconds * 1000) {
-            await send(stream, 0);
-            requests++;
-          }
-        }),
-      );
+      if (catchUp) {
+        do {
+          const read = await target.catchUp(stream, Number(per));
+          requests += Math.ceil(read.bytes / 4_000_000);
+        } while (performance.now() - started < seconds * 1000);
+      } else {
+        await Promise.all(
+          Array.from({ length: 8 }, async () => {
+            while (performance.now() - started < seconds * 1000) {
+              await send(stream, 0);
+              requests++;
+            }
+          }),
+        );
+      }
       const wall = (performance.now() - started) / 1000;
       const cpu1 = { workerd: cpuSeconds("workerd"), own: ownCpu() };
       const { profile } = await session.send<{ profile: CpuProfile }>("Profiler.stop");
-      const file = join(outDir, `edge-${format}-${perRequest}.cpuprofile`);
+      const file = join(outDir, `edge-${kind}-${per}.cpuprofile`);
       writeFileSync(file, JSON.stringify(profile));
       const rows = selfTimes(profile);
       const js = rows.filter((r) => !r.name.startsWith("(idle)") && !r.name.startsWith("(program)")).reduce((n, r) => n + r.ms, 0);
-      console.log(`\n### ${format}, ${perRequest} records/request: ${Math.round(requests / wall)} requests/s over ${wall.toFixed(1)} s`);
+      console.log(
+        catchUp
+          ? `\n### catch-up read of ${per} records (binary, 4 MB fetches): ${Math.round(requests / wall)} fetches/s over ${wall.toFixed(1)} s`
+          : `\n### ${format}, ${perRequest} records/request: ${Math.round(requests / wall)} requests/s over ${wall.toFixed(1)} s`,
+      );
       console.log(
         `workerd CPU ${((cpu1.workerd - cpu0.workerd) / wall).toFixed(2)} cores, load generator ${((cpu1.own - cpu0.own) / wall).toFixed(2)} cores; ` +
           `JS in the isolate ${(js / 1000 / wall).toFixed(2)} cores (${((js * 1000) / Math.max(1, requests)).toFixed(0)} µs per request); profile: ${file}`,

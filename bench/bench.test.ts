@@ -1,6 +1,7 @@
 // Smoke test of `npm run bench -- --quick`: every system starts (or is reported as unable to), every
 // part of the run (produce, latency, catch-up, groups, cost) prints its table, and the charts are
-// written. Only the shape is checked: how fast anything was is never asserted.
+// written; its --catch-up-only --versions mode prints reads and ratios. Only the shape is checked:
+// how fast anything was is never asserted.
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -45,5 +46,19 @@ describe("npm run bench --quick", () => {
       expect(readFileSync(file, "utf8")).toMatch(/<svg [^>]*role="img"[^>]*>\n<title id="title">[^<]+<\/title>/);
     }
     expect(progress.some((line) => line.startsWith("produce "))).toBe(true);
+  });
+
+  it("--catch-up-only with --versions reads every version and sets each against the one before it", { timeout: 240_000 }, async () => {
+    const result = await runBench({ quick: true, catchUpOnly: 2000, versions: ["HEAD"], log: () => undefined });
+    const md = result.markdown;
+    expect(md).not.toContain("### Produce");
+    for (const name of ["rill edge (binary)", "rill edge (json)", "rill edge @", "Each version against the one before it"])
+      expect(md).toContain(name);
+    const read = md.split("\n").filter((line) => line.startsWith("| rill edge") && line.includes("| 2,000 |"));
+    expect(read).toHaveLength(4);
+    const ratios = md
+      .split("\n")
+      .filter((line) => /^\| rill edge \((binary|json)\) \| rill edge @\S+ \((binary|json)\) \|.*\d\.\d\dx \|$/.test(line));
+    expect(ratios).toHaveLength(2);
   });
 });

@@ -9,9 +9,11 @@
 //   --only rill-edge,redis      systems to run (default: all; see ALL_SYSTEMS)
 //   --versions <c1,c2,...>      only the edge, as of each commit and the working tree: before/after ratios
 //   --svg-dir <dir>             where the charts go (default docs/bench; --quick: .tmp/bench)
+//   --catch-up-only [records]   only the catch-up read (default 1M records), 3 rounds in alternating order;
+//                               with --versions 9 rounds, each version's read against the one before it
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { measureCatchUp } from "./bench-catchup.ts";
+import { catchUpRatioTable, measureCatchUp } from "./bench-catchup.ts";
 import { measureCost } from "./bench-cost.ts";
 import { type GroupFigure, peerGroups, rillGroups } from "./bench-groups.ts";
 import { measureLatency } from "./bench-latency.ts";
@@ -38,6 +40,8 @@ export interface BenchOptions {
   /** Commits whose edge runs beside the working tree's (produce only). */
   versions?: string[];
   svgDir?: string;
+  /** Only the catch-up read of this many records (3 rounds; with versions, before/after ratios). */
+  catchUpOnly?: number;
   log?: (line: string) => void;
 }
 
@@ -53,6 +57,37 @@ function cells(quick: boolean, versions: boolean): ProduceCell[] {
   for (const partitions of [1, 8])
     for (const valueSize of [100, 1024]) for (const perRequest of [1, 100, 1000]) out.push({ valueSize, perRequest, partitions });
   return quick ? out.filter((c) => c.perRequest !== 100 || c.valueSize === 100) : out;
+}
+
+/** The catch-up read alone, in alternating rounds; each commit's edge against the one before it. */
+async function catchUpOnly(targets: readonly BenchTarget[], records: number, rounds: number, log: (line: string) => void): Promise<string> {
+  // the versions of one format read one after another, so a round's ratio compares neighbours
+  const format = (t: BenchTarget) => (t.name.endsWith("(json)") ? 1 : 0);
+  const readers = targets
+    .filter((t) => t.system !== "ceiling" && t.system !== "rill-wrangler" && t.name !== "redis (appendfsync everysec)")
+    .sort((a, b) => format(a) - format(b));
+  const figures = await measureCatchUp(readers, {
+    records,
+    rounds,
+    log,
+    shareStream: (t) => (t.system.startsWith("rill") ? t.system : undefined),
+  });
+  const md = [
+    `### Catch-up read of ${records.toLocaleString("en-US")} records of 100 B from the start (median of rounds)`,
+    "",
+    catchUpTable(figures),
+  ];
+  const names = readers.map((t) => t.name);
+  const pairs: Array<[string, string]> = [];
+  for (const format of ["binary", "json"]) {
+    const chain = names.filter((n) => n.startsWith("rill edge") && n.endsWith(`(${format})`));
+    // commits in the order given, the working tree last
+    const ordered = [...chain.filter((n) => n.includes("@")), ...chain.filter((n) => !n.includes("@"))];
+    for (let i = 1; i < ordered.length; i++) pairs.push([ordered[i] as string, ordered[i - 1] as string]);
+  }
+  if (pairs.length > 0)
+    md.push("", "Each version against the one before it (median of per-round ratios):", "", catchUpRatioTable(figures, pairs));
+  return md.join("\n");
 }
 
 export async function runBench(options: BenchOptions = {}): Promise<BenchResult> {
@@ -71,6 +106,10 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
       `Run ${new Date().toISOString()}, load average at start ${(await loadAverage()).toFixed(1)}${quick ? " (--quick: volumes too small to mean anything)" : ""}.`,
     );
     md.push("", "### Systems", "", systemsTable(systems.running, systems.missing));
+    if (options.catchUpOnly !== undefined) {
+      md.push("", await catchUpOnly(targets, options.catchUpOnly, quick ? 1 : versions.length > 0 ? 9 : 3, log));
+      return { markdown: md.join("\n"), svgFiles, seconds: (performance.now() - started) / 1000 };
+    }
 
     const produce = await measureProduce(targets, {
       cells: cells(quick, versions.length > 0),
@@ -157,10 +196,18 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
       );
       const catchUp = await measureCatchUp(readers, {
         records: quick ? 2_000 : 1_000_000,
+        // the median of 3 reads in alternating order: a single first read also times the load
+        // generator's JIT warming up on answers of this size
+        rounds: quick ? 1 : 3,
         log,
         shareStream: (t) => (t.system.startsWith("rill") ? t.system : undefined),
       });
-      md.push("", `### Catch-up read of ${quick ? "2,000" : "1,000,000"} records of 100 B from the start`, "", catchUpTable(catchUp));
+      md.push(
+        "",
+        `### Catch-up read of ${quick ? "2,000" : "1,000,000"} records of 100 B from the start${quick ? "" : " (median of 3 reads)"}`,
+        "",
+        catchUpTable(catchUp),
+      );
 
       const groups: GroupFigure[] = [];
       const urlOf = (system: string) =>
@@ -200,6 +247,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     systems: flag("--only")?.split(",") as SystemName[] | undefined,
     versions: flag("--versions")?.split(","),
     svgDir: flag("--svg-dir"),
+    catchUpOnly: process.argv.includes("--catch-up-only")
+      ? Number(/^\d+$/.test(flag("--catch-up-only") ?? "") ? flag("--catch-up-only") : process.argv.includes("--quick") ? 2000 : 1_000_000)
+      : undefined,
   })
     .then((result) => {
       process.stdout.write(`${result.markdown}\n`);

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { request, send } from "./http.ts";
+import { getBytes, send } from "./http.ts";
 import { spawnChild } from "./process.ts";
 import type { BenchTarget, OnRecords, RunningSystem, Tail } from "./types.ts";
 import { padded } from "./types.ts";
@@ -68,12 +68,12 @@ function dsTarget(base: string, format: "json" | "binary"): BenchTarget {
       let records = 0;
       let bytes = 0;
       while (records < wanted) {
-        const res = await request(`${path(stream, 0)}?offset=${offset}`, { headers: { "accept-encoding": "identity" } });
-        const body = await res.arrayBuffer();
+        const res = await getBytes(`${path(stream, 0)}?offset=${offset}`, { "accept-encoding": "identity" });
+        const body = res.body;
         bytes += body.byteLength;
-        if (format === "json") records += (JSON.parse(new TextDecoder().decode(body)) as unknown[]).length;
+        if (format === "json") records += (JSON.parse(body.toString("utf8")) as unknown[]).length;
         else records += Math.floor(body.byteLength / valueSize);
-        const next = res.headers.get(NEXT_OFFSET);
+        const next = res.headers[NEXT_OFFSET] as string | undefined;
         if (!next || (next === offset && records < wanted)) throw new Error(`only ${records} records`);
         offset = next;
       }

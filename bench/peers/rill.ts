@@ -1,9 +1,10 @@
 // Rill over its HTTP protocol, the same adapter for every runtime (edge in workerd, in-process in
 // Node): JSON records (POST .../records) or binary record batches (POST .../batches, the client's
-// path), acks=all; tails long-poll binary fetches; catch-up reads walk the log in 4 MB answers.
+// path), acks=all; tails long-poll binary fetches; catch-up reads walk the log in 4 MB answers
+// (node:http, uncompressed, as the Durable Streams reader asks for its own).
 import { decodeBatches, encodeBatch } from "@rill/core";
 import { BATCHES_MEDIA_TYPE, HIGH_WATERMARK_HEADER, NEXT_OFFSET_HEADER } from "@rill/protocol";
-import { request, send } from "./http.ts";
+import { type Answer, getBytes, request, send } from "./http.ts";
 import type { BenchTarget, OnRecords, ProduceShape, Tail } from "./types.ts";
 import { padded } from "./types.ts";
 
@@ -102,20 +103,21 @@ export function rillTarget(options: RillTargetOptions): BenchTarget & { url: str
       let offset = 0;
       let records = 0;
       let bytes = 0;
+      const header = (res: Answer, name: string) => Number(res.headers[name.toLowerCase()]);
       while (records < wanted) {
         const at = `${topics}/${stream}/partitions/0/records?offset=${offset}&maxBytes=4000000`;
         if (format === "binary") {
-          const res = await request(at, { headers: { accept: BATCHES_MEDIA_TYPE } });
-          const body = new Uint8Array(await res.arrayBuffer());
+          const res = await getBytes(at, { accept: BATCHES_MEDIA_TYPE });
+          const body = new Uint8Array(res.body.buffer, res.body.byteOffset, res.body.length);
           bytes += body.length;
           // counting what a consumer would hand on: every record decoded
           records += decodeBatches([body]).filter((r) => r.offset >= offset).length;
-          offset = Number(res.headers.get(NEXT_OFFSET_HEADER));
-          if (offset >= Number(res.headers.get(HIGH_WATERMARK_HEADER)) && records < wanted) throw new Error(`only ${records} records`);
+          offset = header(res, NEXT_OFFSET_HEADER);
+          if (offset >= header(res, HIGH_WATERMARK_HEADER) && records < wanted) throw new Error(`only ${records} records`);
         } else {
-          const res = await request(at);
-          const body = await res.text();
-          bytes += body.length;
+          const res = await getBytes(at);
+          const body = res.body.toString("utf8");
+          bytes += res.body.length;
           const page = JSON.parse(body) as { records: unknown[]; nextOffset: number; highWatermark: number };
           records += page.records.length;
           offset = page.nextOffset;
