@@ -3,11 +3,11 @@
 import type { Storage } from "@rill/core";
 import { closeConnection, type IndexedDbCloseEvent, openRillDb } from "./connection.ts";
 import { createDocumentStore } from "./documents.ts";
+import { keepReserve } from "./head-truncation.ts";
 import { createKeyRanges } from "./keys.ts";
 import { createLogReads } from "./log-reads.ts";
 import { createLogWrites } from "./log-writes.ts";
 import { createOffsetStore } from "./offsets.ts";
-import { keepReserve } from "./reserve.ts";
 
 export type { CloseReason, IndexedDbCloseEvent } from "./connection.ts";
 export { DEFAULT_UPGRADE_BLOCKED_TIMEOUT_MS } from "./connection.ts";

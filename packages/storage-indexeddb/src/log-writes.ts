@@ -3,8 +3,8 @@
 // row's size and offsets in step with the batches in that same transaction.
 
 import { type AppendRequest, checkAppend, checkReset, type ProducerEntry, type ResetOptions, type StoredBatch } from "@rill/core";
+import { truncateHead, watchingFullDisk } from "./head-truncation.ts";
 import type { KeyRanges } from "./keys.ts";
-import { withReserve } from "./reserve.ts";
 import { emptyPartitionRow, fromMetaKey, toRow } from "./rows.ts";
 import type { Db } from "./schema.ts";
 import { collectWrites, inTransaction } from "./transaction.ts";
@@ -20,48 +20,33 @@ export interface LogWrites {
 
 export function createLogWrites(db: Db, ranges: KeyRanges): LogWrites {
   return {
+    // a refusal for quota makes truncateHead careful (head-truncation.ts)
     append: (partition, request) =>
-      inTransaction(db, ["partitions", "batches", "producers"], "readwrite", async (tx) => {
-        const row = (await tx.objectStore("partitions").get(partition)) ?? emptyPartitionRow();
-        // checked against the stored end, inside the transaction, so two writers cannot both pass;
-        // throwing here aborts the transaction before anything is written
-        const end = checkAppend(row.logEndOffset, request);
-        const batches = tx.objectStore("batches");
-        const producers = tx.objectStore("producers");
-        const writes = collectWrites();
-        for (const b of request.batches) {
-          const stored = toRow(partition, b);
-          row.sizeInBytes += stored.sizeInBytes;
-          writes.add(batches.put(stored));
-        }
-        for (const id of request.expiredProducers ?? []) writes.add(producers.delete([partition, id]));
-        for (const entry of request.producers) writes.add(producers.put(entry, [partition, entry.producerId]));
-        row.logEndOffset = end;
-        if (request.epochStart) row.epochs.push(request.epochStart);
-        writes.add(tx.objectStore("partitions").put(row, partition));
-        await writes.settle();
-      }),
-
-    // on a full disk, retention spends the reserve kept for it (reserve.ts)
-    truncateHead: (partition, newStartOffset) =>
-      withReserve(db, () =>
-        inTransaction(db, ["partitions", "batches"], "readwrite", async (tx) => {
-          const row = await tx.objectStore("partitions").get(partition);
-          if (!row) return;
-          const target = Math.min(newStartOffset, row.logEndOffset);
-          if (target <= row.logStartOffset) return;
-          const doomed = ranges.partition(partition, -Infinity, target, true);
-          let removed = 0;
-          let cursor = await tx.objectStore("batches").index("meta").openKeyCursor(doomed);
-          while (cursor) {
-            removed += fromMetaKey(cursor.key).sizeInBytes;
-            cursor = await cursor.continue();
+      watchingFullDisk(db, () =>
+        inTransaction(db, ["partitions", "batches", "producers"], "readwrite", async (tx) => {
+          const row = (await tx.objectStore("partitions").get(partition)) ?? emptyPartitionRow();
+          // checked against the stored end, inside the transaction, so two writers cannot both pass;
+          // throwing here aborts the transaction before anything is written
+          const end = checkAppend(row.logEndOffset, request);
+          const batches = tx.objectStore("batches");
+          const producers = tx.objectStore("producers");
+          const writes = collectWrites();
+          for (const b of request.batches) {
+            const stored = toRow(partition, b);
+            row.sizeInBytes += stored.sizeInBytes;
+            writes.add(batches.put(stored));
           }
-          row.sizeInBytes -= removed;
-          row.logStartOffset = target;
-          await Promise.all([tx.objectStore("batches").delete(doomed), tx.objectStore("partitions").put(row, partition)]);
+          for (const id of request.expiredProducers ?? []) writes.add(producers.delete([partition, id]));
+          for (const entry of request.producers) writes.add(producers.put(entry, [partition, entry.producerId]));
+          row.logEndOffset = end;
+          if (request.epochStart) row.epochs.push(request.epochStart);
+          writes.add(tx.objectStore("partitions").put(row, partition));
+          await writes.settle();
         }),
       ),
+
+    // on a full disk, retention spends a reserve kept for it (head-truncation.ts)
+    truncateHead: (partition, newStartOffset) => truncateHead(db, ranges, partition, newStartOffset),
 
     truncateTail: (partition, fromOffset, producerEntries) =>
       inTransaction(db, ["partitions", "batches", "producers"], "readwrite", async (tx) => {

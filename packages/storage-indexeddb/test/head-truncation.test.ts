@@ -1,7 +1,8 @@
-// The reserve on a full disk (fake-indexeddb in Node; its FDBTransaction._abort(name) is the spec's
+// truncateHead on a full disk (fake-indexeddb in Node; its FDBTransaction._abort(name) is the spec's
 // "abort a transaction with error"): every transaction that puts is refused for quota at commit, as
-// browsers refuse them, while one that only deletes goes through. Retention
-// (truncateHead) must still run: it spends the reserve kept for that, and writes it back once it fits.
+// browsers refuse them, while one that only deletes goes through. Retention must still run: it
+// spends the reserve kept for that, truncates a batch per transaction in the room left, and writes
+// the reserve back once it fits.
 import "fake-indexeddb/auto";
 import { isRillError, type Storage, type StoredBatch } from "@rill/core";
 import { makeBatch } from "@rill/storage-conformance";
@@ -20,15 +21,17 @@ afterEach(async () => {
 
 interface Disk {
   full: boolean;
-  /** Whether deleting the reserve gives its room back (Chromium: a value over 64 KiB is a file). */
-  reserveFrees: boolean;
+  /** Which committed deletes give room back (Chromium: values over 64 KiB, kept as files). */
+  frees: "reserve" | "batches" | "nothing";
   /** Stores that had a delete committed while the disk was full. */
   deletedWhileFull: string[];
+  /** Committed transactions that wrote a partition row. */
+  rowWrites: number;
 }
 
 /** Patches IndexedDB for this test: puts refused for quota while `disk.full`; deletes go through. */
 function fullDisk(): Disk {
-  const disk: Disk = { full: false, reserveFrees: true, deletedWhileFull: [] };
+  const disk: Disk = { full: false, frees: "reserve", deletedWhileFull: [], rowWrites: 0 };
   const proto = globalThis.IDBObjectStore.prototype;
   const { put, delete: remove } = proto;
   // refused as a browser refuses it: the request succeeds, then the commit fails for quota
@@ -36,6 +39,7 @@ function fullDisk(): Disk {
     const request = put.apply(this, args);
     const tx = this.transaction as IDBTransaction & { _abort(name: string): void };
     if (disk.full) request.addEventListener("success", () => tx._abort("QuotaExceededError"));
+    else if (this.name === "partitions") tx.addEventListener("complete", () => disk.rowWrites++);
     return request;
   };
   proto.delete = function (this: IDBObjectStore, query: IDBValidKey | IDBKeyRange) {
@@ -44,7 +48,7 @@ function fullDisk(): Disk {
     if (disk.full) {
       this.transaction.addEventListener("complete", () => {
         disk.deletedWhileFull.push(store);
-        if (store === "documents" && disk.reserveFrees) disk.full = false;
+        if ((store === "documents" && disk.frees === "reserve") || (store === "batches" && disk.frees === "batches")) disk.full = false;
       });
     }
     return request;
@@ -62,9 +66,9 @@ async function open(): Promise<Storage> {
   return storage;
 }
 
-/** Six batches of two records (offsets 0..11) in partition "p". */
-async function sixBatches(storage: Storage): Promise<StoredBatch[]> {
-  const batches = [0, 2, 4, 6, 8, 10].map((base) => makeBatch(base, 2));
+/** Six batches of two records (offsets 0..11) in partition "p", of ~400 KB each with `big`. */
+async function sixBatches(storage: Storage, big = false): Promise<StoredBatch[]> {
+  const batches = [0, 2, 4, 6, 8, 10].map((base) => makeBatch(base, 2, big ? { valueSize: 200_000 } : {}));
   await storage.append("p", { expectedEndOffset: 0, batches, producers: [] });
   return batches;
 }
@@ -74,10 +78,10 @@ const bases = async (storage: Storage) => (await storage.read("p", 0, MB)).map((
 const hasReserve = async (storage: Storage) => (await storage.getDocument("rill-storage", "reserve")) !== null;
 const isQuota = (error: unknown) => isRillError(error, "KAFKA_STORAGE_ERROR") && error.details?.quotaExceeded === true;
 
-describe("indexeddb reserve for a full disk", () => {
-  it("spends the reserve when retention is refused for quota, truncates, and writes the reserve back", async () => {
+describe("indexeddb truncateHead on a full disk", () => {
+  it("spends the reserve when retention is refused for quota, truncates in steps of 1 MiB at most, and writes the reserve back", async () => {
     const storage = await open();
-    const batches = await sixBatches(storage);
+    const batches = await sixBatches(storage, true);
     expect(await hasReserve(storage)).toBe(true);
     const disk = fullDisk();
     disk.full = true;
@@ -86,8 +90,27 @@ describe("indexeddb reserve for a full disk", () => {
     );
 
     await storage.truncateHead("p", 8);
-    // the reserve went alone, in a transaction that wrote nothing; the truncation ran in the room it left
+    // the reserve went alone, in a transaction that wrote nothing; the truncation ran in the room it
+    // left, two batches of ~400 KB (and the log start past them) per transaction
     expect(disk.deletedWhileFull).toEqual(["documents"]);
+    expect(disk.rowWrites).toBe(2);
+    const state = await storage.loadPartition("p");
+    expect(state.logStartOffset).toBe(8);
+    expect(state.sizeInBytes).toBe(sizeOf(batches.slice(4)));
+    expect(await bases(storage)).toEqual([8, 10]);
+    expect(await hasReserve(storage)).toBe(true);
+  });
+
+  it("deletes batches kept as files alone when the spent reserve is not room enough, then moves the log start past them", async () => {
+    const storage = await open();
+    const batches = await sixBatches(storage, true);
+    const disk = fullDisk();
+    disk.full = true;
+    disk.frees = "batches";
+
+    await storage.truncateHead("p", 8);
+    // the reserve went first, then the oldest batch alone, which made room for the truncation
+    expect(disk.deletedWhileFull).toEqual(["documents", "batches"]);
     const state = await storage.loadPartition("p");
     expect(state.logStartOffset).toBe(8);
     expect(state.sizeInBytes).toBe(sizeOf(batches.slice(4)));
@@ -100,7 +123,7 @@ describe("indexeddb reserve for a full disk", () => {
     const batches = await sixBatches(storage);
     const disk = fullDisk();
     disk.full = true;
-    disk.reserveFrees = false;
+    disk.frees = "nothing";
 
     expect(isQuota(await storage.truncateHead("p", 8).catch((e) => e))).toBe(true);
     expect(await storage.loadPartition("p")).toMatchObject({ logStartOffset: 0, sizeInBytes: sizeOf(batches) });
