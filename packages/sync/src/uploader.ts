@@ -67,6 +67,9 @@ export function createUploader(o: UploaderOptions): Uploader {
   let inFlight: InFlight[] = [];
   let failures = 0;
   let dirty = false;
+  // set while the storage refuses the cursor (a full disk): retention may then go up to the
+  // in-memory cursor, since freeing space is the only way the cursor gets written again
+  let cursorRefused = false;
   let flushTimer: ReturnType<typeof setTimeout> | undefined;
   let flushing: Promise<void> = Promise.resolve();
   const uploaded = createUploadedOffsets();
@@ -115,7 +118,9 @@ export function createUploader(o: UploaderOptions): Uploader {
         dirty = false;
         try {
           await identity.advance(acked, lastEdgeOffset);
+          cursorRefused = false;
         } catch (error) {
+          cursorRefused = true;
           // a cursor the storage refused (full, say) waits in memory and is written again later,
           // even if nothing more is uploaded meanwhile
           o.hub.error(toError(error), where);
@@ -375,7 +380,14 @@ export function createUploader(o: UploaderOptions): Uploader {
       return uploaded.wait(localOffset, signal);
     },
     flush,
-    floor: () => (started ? acked : (identity.doc()?.acked ?? 0)),
+    // The persisted cursor, not the one in memory: a host that crashes after retention deleted
+    // uploaded records but before their cursor was written would restart below the log start and
+    // upload the rest again under a new epoch. Only a refused cursor write lets retention go further.
+    floor: () => {
+      const persisted = identity.doc()?.acked ?? 0;
+      if (!started) return persisted;
+      return cursorRefused ? acked : Math.min(acked, persisted);
+    },
   };
 }
 

@@ -57,6 +57,9 @@ describe("upload cursor on a full disk", () => {
     expect((await readTopic(fetch, edge.url, "orders", 1)).map((r) => r.id)).toEqual(Array.from({ length: 40 }, (_, i) => `p0-${i}`));
     expect(disk.refused()).toBeGreaterThan(0);
     expect(await cursor()).toBe(20);
+    // retention may free what is on the edge even though the cursor is not written: the only way
+    // the disk gets room for it
+    expect(await engine.retentionFloor("outbox", 0)).toBe(40);
     expect(engine.status().errors).toContainEqual(expect.objectContaining({ code: "KAFKA_STORAGE_ERROR" }));
 
     // room again: the cursor is written with nothing more uploaded, and later cursor writes go on
@@ -65,5 +68,44 @@ describe("upload cursor on a full disk", () => {
     await produceLocal(local, "outbox", { producer: 0, from: 40, count: 5, perRequest: 5, partitions: 1 });
     await engine.syncNow({ signal: AbortSignal.timeout(30_000) });
     expect(await cursor()).toBe(45);
+  });
+
+  it("keeps retention below the written cursor while a cursor write is in flight", async () => {
+    const edge = await startNodeBroker();
+    cleanups.push(() => edge.close());
+    await createTopic(fetch, edge.url, "orders", 1);
+    const inner = createMemoryStorage();
+    let held: Promise<void> | null = null;
+    let release = () => {};
+    const storage: Storage = {
+      ...inner,
+      async putDocument(namespace, id, expectedVersion, value) {
+        if (held && namespace === SYNC_NAMESPACE && id.startsWith("upload/")) await held;
+        return inner.putDocument(namespace, id, expectedVersion, value);
+      },
+    };
+    const local = createLocalSide(storage, ["outbox"]);
+    await createTopic(local.fetch, "", "outbox", 1);
+    const engine = engineOn(local, [edge.url], { upload: [{ local: "outbox", edge: "orders" }] }, { deviceId: "d1" });
+    cleanups.push(async () => {
+      release();
+      await engine.stop();
+    });
+    await engine.start();
+    await produceLocal(local, "outbox", { producer: 0, from: 0, count: 20, perRequest: 5, partitions: 1 });
+    await engine.syncNow({ signal: AbortSignal.timeout(30_000) });
+    expect(await engine.retentionFloor("outbox", 0)).toBe(20);
+
+    // the next cursor write is held: records reach the edge, but a crash now would restart from
+    // cursor 20, so nothing from 20 on may be deleted locally yet
+    held = new Promise<void>((resolve) => (release = resolve));
+    await produceLocal(local, "outbox", { producer: 0, from: 20, count: 20, perRequest: 5, partitions: 1 });
+    await until(async () => (await readTopic(fetch, edge.url, "orders", 1)).length === 40, "the second 20 records on the edge");
+    await until(() => engine.status().upload.outboxRecords === 0, "the outbox shown empty");
+    expect(await engine.retentionFloor("outbox", 0)).toBe(20);
+
+    release();
+    held = null;
+    await until(async () => (await engine.retentionFloor("outbox", 0)) === 40, "the floor moved once the cursor is written");
   });
 });
