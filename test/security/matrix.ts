@@ -121,7 +121,7 @@ export async function runAuthorizationMatrix(send: Send, options: { run: string 
   let cells = 0;
   const keyRes = await send("POST", "/v1/credentials", { headers: SUPER, json: { principal: `User:mx-${options.run}-literal` } });
   const literalKey = ((await keyRes.json()) as { key: string }).key;
-  const wrongKey = `${literalKey.slice(0, literalKey.lastIndexOf("_") + 1)}${"A".repeat(43)}`;
+  const wrongKey = `${literalKey.slice(0, "rill_".length + 16 + 1)}${"A".repeat(43)}`; // the secret may hold "_" itself
   const headersFor = async (kind: CaseName, principal: string): Promise<Record<string, string>> => {
     switch (kind) {
       case "no credentials":

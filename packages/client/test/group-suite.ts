@@ -39,8 +39,11 @@ export function groupSuite(fixture: ClientFixture): void {
       const c = groupMember(fixture, "c", log, groupId, [topic]);
       await until(() => coverage() >= 40, "the first records");
       const d = groupMember(fixture, "d", log, groupId, [topic]);
+      // records go out once d owns partitions: produced earlier, a busy machine may let a, b and c
+      // drain them all before the rebalance ends, and d would wait for records that never come
+      await until(() => d.consumer.assignment().length > 0, "the member that joined late to get partitions");
       await produce(120);
-      await until(() => d.handled() >= 5, "the member that joined late to get partitions");
+      await until(() => d.handled() >= 5, "the member that joined late to handle records");
       await a.consumer.disconnect();
       await produce(120);
       await until(() => coverage() === produced, "the records of the member that left");
