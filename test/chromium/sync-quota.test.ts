@@ -114,6 +114,12 @@ describe.skipIf(mountError !== null)("quota exhausted mid-sync (a browser profil
     // online first: the upload identities are written while there is room, as in any app that synced before
     expect((await send(0, 20)).refusal).toBeNull();
     await page.evaluate(() => window.rillQuota.syncNow(60_000));
+    // retention (every second here) deletes them once their upload cursor is written
+    await until(
+      async () => ((await page.evaluate(() => window.rillQuota.describeOutbox()))[0]?.logStartOffset ?? 0) > 0,
+      "retention to delete the uploaded online records",
+      pageWait,
+    );
 
     // offline: send until the browser refuses a write
     (proxy as TcpProxy).setMode("cut");
